@@ -1,0 +1,265 @@
+"""The ``specc`` command line: parse arguments, call the public API, render errors.
+
+Every failure a user can cause ends in a rendered diagnostic and exit status 2, never a traceback
+(``--debug`` shows one). Heavy libraries are imported only by the subcommands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from specc import __version__
+from specc.compiler import CheckResult, check_file
+from specc.diagnostics import DiagnosticError, render, render_json
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_CHANGED, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+class UsageError(Exception):
+    """A problem with the command line or the files it names (not with a spec's content)."""
+
+
+def _read(path: str) -> CheckResult:
+    try:
+        return check_file(path)
+    except FileNotFoundError:
+        raise UsageError(f"cannot read '{path}': no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read '{path}': it is a folder; give a .cds file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read '{path}': not UTF-8 text") from None
+    except OSError as err:
+        raise UsageError(f"cannot read '{path}': {err.strerror}") from None
+
+
+def _report(results: Sequence[CheckResult], fmt: str) -> None:
+    diags = [d for r in results for d in r.diagnostics]
+    if fmt == "json":
+        print(render_json(diags))
+    elif diags:
+        sys.stderr.write(render(diags, {r.file: r.text for r in results}))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    results = [_read(f) for f in args.files]
+    _report(results, args.format)
+    if args.format == "text" and all(r.ok for r in results):
+        for r in results:
+            print(f"{r.file}: ok")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_ERRORS
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from specc.frontend.format import format_spec
+    from specc.frontend.parser import parse
+
+    status = EXIT_OK
+    for name in args.files:
+        if name == "-":
+            text, file = sys.stdin.read(), "<stdin>"
+        else:
+            try:
+                text, file = Path(name).read_text(encoding="utf-8"), name
+            except OSError as err:
+                raise UsageError(f"cannot read '{name}': {err.strerror}") from None
+        try:
+            new = format_spec(parse(text, file))
+        except DiagnosticError as err:
+            sys.stderr.write(render(err.diagnostics, {file: text}))
+            status = EXIT_ERRORS
+            continue
+        if name == "-":
+            sys.stdout.write(new)
+        elif new != text:
+            if args.check:
+                print(f"would reformat {file}")
+                status = max(status, EXIT_CHANGED)
+            else:
+                Path(name).write_text(new, encoding="utf-8")
+                print(f"reformatted {file}")
+    return status
+
+
+def cmd_space(args: argparse.Namespace) -> int:
+    from specc.ir.space import count, dimensions
+
+    result = _read(args.file)
+    if result.spec is None:
+        _report([result], "text")
+        return EXIT_ERRORS
+    dims = dimensions(result.spec)
+    total, continuous = count(dims)
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "dimensions": [
+                        {
+                            "name": d.name,
+                            "kind": d.kind,
+                            "domain": d.param.describe(),
+                            "size": None if math.isinf(d.size) else int(d.size),
+                            "active_when": d.condition or None,
+                        }
+                        for d in dims
+                    ],
+                    "configurations": total,
+                    "continuous": continuous,
+                    "fidelity_epochs": result.spec.search.fidelity_epochs.describe()
+                    if result.spec.search.fidelity_epochs
+                    else None,
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    _report([result], "text")  # warnings
+    rows = [("dimension", "kind", "domain", "size", "active when")]
+    rows += [
+        (
+            d.name,
+            d.kind,
+            d.param.describe(),
+            "continuous" if math.isinf(d.size) else str(int(d.size)),
+            d.condition,
+        )
+        for d in dims
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    print(f"{args.file}: {len(dims)} search dimension{'s' if len(dims) != 1 else ''}")
+    for i, r in enumerate(rows):
+        cells = [
+            r[0].ljust(widths[0]),
+            r[1].ljust(widths[1]),
+            r[2].ljust(widths[2]),
+            r[3].rjust(widths[3]),
+            r[4],
+        ]
+        print("  " + "  ".join(cells).rstrip())
+        if i == 0:
+            print("  " + "  ".join("-" * w for w in widths).rstrip())
+    fid = result.spec.search.fidelity_epochs
+    if fid is not None:
+        print(f"fidelity: {fid.describe()} epochs")
+    line = f"legal configurations: {total:,}"
+    if continuous:
+        line += f" discrete x {len(continuous)} continuous dimension"
+        line += "s" if len(continuous) != 1 else ""
+        line += f" ({', '.join(continuous)})"
+    print(line)
+    return EXIT_OK
+
+
+def cmd_parts(args: argparse.Namespace) -> int:
+    from specc.ir.parts import DEVICES
+
+    if args.format == "json":
+        print(json.dumps([d.__dict__ for d in DEVICES], indent=2))
+        return EXIT_OK
+    head = ("device", "family", "LUT", "FF", "DSP", "BRAM_18K", "example part", "")
+    rows = [head] + [
+        (
+            d.name,
+            d.family,
+            f"{d.lut:,}",
+            f"{d.ff:,}",
+            f"{d.dsp:,}",
+            f"{d.bram_18k:,}",
+            d.example_part,
+            d.description,
+        )
+        for d in DEVICES
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        pairs = enumerate(zip(r, widths, strict=True))
+        cells = [c.rjust(w) if 2 <= i <= 5 else c.ljust(w) for i, (c, w) in pairs]
+        print("  ".join(cells).rstrip())
+    print(
+        "\nA part not listed may give its capacities: target NAME { lut = N  ff = N  dsp = N "
+        "bram_18k = N }"
+    )
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from specc.ir.model import Spec
+
+    print(json.dumps(Spec.model_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="specc",
+        description="specc: compile a .cds design-space spec into FPGA projects.",
+    )
+    p.add_argument("--version", action="version", version=f"specc {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    c = sub.add_parser("check", help="check specs; exit 0 when clean, 2 on errors")
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.set_defaults(func=cmd_check)
+
+    f = sub.add_parser("fmt", help="rewrite specs in canonical form ('-' reads stdin)")
+    f.add_argument("files", nargs="+", metavar="FILE")
+    f.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 when a file is not formatted"
+    )
+    f.set_defaults(func=cmd_fmt)
+
+    s = sub.add_parser("space", help="list the search dimensions and count configurations")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.set_defaults(func=cmd_space)
+
+    pa = sub.add_parser("parts", help="list the built-in FPGA part table")
+    pa.add_argument("--format", choices=("text", "json"), default="text")
+    pa.set_defaults(func=cmd_parts)
+
+    sc = sub.add_parser("schema", help="print the JSON schema of the IR")
+    sc.set_defaults(func=cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UsageError as err:
+        sys.stderr.write(f"specc: error: {err}\n")
+        return EXIT_ERRORS
+    except DiagnosticError as err:
+        sys.stderr.write(render(err.diagnostics, {}))
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        sys.stderr.write("specc: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as err:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            sys.stderr.write(
+                f"specc: internal error: {type(err).__name__}: {err}\n"
+                "This is a bug in specc. Rerun with --debug for a traceback and report it.\n"
+            )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

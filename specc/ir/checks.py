@@ -1,0 +1,261 @@
+"""Semantic checks on the IR: problems that involve more than one section or the file system.
+
+Each check is a plain function ``(spec, ctx) -> diagnostics``; ``CHECKS`` lists them in the order
+they run. A check never stops the others: every problem in a spec is reported in one run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from specc.diagnostics import Diagnostic, Severity, Span, did_you_mean
+from specc.ir import model as ir
+from specc.ir.datasets import DataShape, csv_header, label_index, shape_of
+from specc.ir.layers import LayerSizes, layer_sizes, valid_reuse_factor
+
+__all__ = ["CHECKS", "CheckContext", "run_checks"]
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What checks may look at besides the IR."""
+
+    base_dir: Path
+    data: DataShape
+    layers: tuple[LayerSizes, ...]
+
+
+def _err(
+    code: str,
+    span: Span | None,
+    fallback: Span,
+    msg: str,
+    hint: str | None = None,
+) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, span or fallback, msg, hint)
+
+
+def check_precision(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Integer bits may not exceed total bits in any combination the spec allows."""
+    places = [("hls", spec.hls.precision)] + [
+        (f"layer {lk.name}", lk.precision) for lk in spec.hls.layers if lk.precision
+    ]
+    for where, p in places:
+        assert p is not None
+        widths, ints = p.width.values() or [], p.integer.values() or []
+        bad = [(w, i) for w in widths for i in ints if int(i) > int(w)]
+        if bad:
+            w, i = bad[0]
+            hint = (
+                f"with {min(widths)} total bits use at most {min(widths)} integer bits"
+                if len(bad) < len(widths) * len(ints)
+                else "the integer bits are part of the total: ap_fixed<total, integer>"
+            )
+            yield _err(
+                "E0306",
+                p.span,
+                spec.span or p.span,  # type: ignore[arg-type]
+                f"{where}: integer bits ({i}) exceed total bits ({w}) in {p.describe()}",
+                hint,
+            )
+
+
+def check_backend_knobs(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A knob the chosen backend ignores would make distinct points the same design."""
+    ap = spec.hls.array_partition
+    backends = spec.hls.backend.values() or []
+    if ap.span is not None and "vitis" in backends:
+        yield _err(
+            "E0401",
+            ap.span,
+            ap.span,
+            "backend vitis has no 'array_partition': Vitis HLS dropped "
+            "config_array_partition -maximum_size and hls4ml ignores the knob there",
+            "use backend = vivado, or remove array_partition",
+        )
+
+
+def check_files(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Files named by the spec exist (paths are relative to the spec's folder)."""
+    for what, path, span in (  # type: ignore[assignment]
+        ("data file", spec.dataset.path, spec.dataset.span),
+        ("model file", spec.model.path, spec.model.span),
+    ):
+        if path is None:
+            continue
+        full = ctx.base_dir / path
+        if not full.is_file():
+            assert span is not None
+            yield _err(
+                "E0402",
+                span,
+                span,
+                f"{what} '{path}' not found",
+                f"looked for {full}; paths are relative to the spec's folder",
+            )
+
+
+def check_csv_label(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    ds = spec.dataset
+    if ds.name != "csv" or ds.path is None or not (ctx.base_dir / ds.path).is_file():
+        return
+    header = csv_header(ctx.base_dir / ds.path)
+    if label_index(header, ds.label) is None:
+        guess = did_you_mean(str(ds.label), header)
+        assert ds.span is not None
+        yield _err(
+            "E0408",
+            ds.span,
+            ds.span,
+            f"label column {ds.label!r} is not in {ds.path}",
+            f"did you mean '{guess}'?" if guess else "columns: " + ", ".join(header[:12]),
+        )
+
+
+def check_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Per-layer knobs name a layer the model family can produce."""
+    if spec.model.family == "keras":
+        return
+    names = [ls.name for ls in ctx.layers]
+    for lk in spec.hls.layers:
+        if lk.name not in names and lk.span is not None:
+            guess = did_you_mean(lk.name, names)
+            yield _err(
+                "E0405",
+                lk.span,
+                lk.span,
+                f"model {spec.model.family} has no layer '{lk.name}'",
+                f"did you mean '{guess}'?" if guess else "its layers: " + ", ".join(names),
+            )
+
+
+def check_reuse_factors(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Reject reuse factors that hls4ml would silently replace under the resource strategy."""
+    overrides = {lk.name: lk for lk in spec.hls.layers}
+    # Group layers by the reuse-factor parameter that governs them.
+    groups: dict[int, tuple[ir.Param, list[LayerSizes]]] = {}
+    for ls in ctx.layers:
+        lk = overrides.get(ls.name)
+        strategy = lk.strategy if lk and lk.strategy else spec.hls.strategy
+        if "resource" not in (strategy.values() or []):
+            continue
+        governing = lk.reuse_factor if lk and lk.reuse_factor else spec.hls.reuse_factor
+        groups.setdefault(id(governing), (governing, []))[1].append(ls)
+    for rf_param, layers in groups.values():
+        values = [int(v) for v in rf_param.values() or []]
+        sized = [(ls, s) for ls in layers for s in sorted(ls.sizes)]
+        if not sized:
+            continue
+        bad = [(rf, ls, s) for rf in values for ls, s in sized if not valid_reuse_factor(*s, rf)]
+        if not bad:
+            continue
+        first, ls, (n_in, n_out) = bad[0]
+        bad_values = sorted({b[0] for b in bad})
+        others = len({(b[1].name, b[2]) for b in bad if b[0] == first}) - 1
+        limit = min(n_in * n_out for _, (n_in, n_out) in sized)
+        good = [r for r in range(1, limit + 1) if all(valid_reuse_factor(*s, r) for _, s in sized)]
+        shown = ", ".join(map(str, good[:12])) + (", ..." if len(good) > 12 else "")
+        more = f" (and {others} other layer size{'s' if others != 1 else ''})" if others else ""
+        listed = ", ".join(map(str, bad_values))
+        yield _err(
+            "E0403",
+            rf_param.span,
+            spec.hls.span or rf_param.span,  # type: ignore[arg-type]
+            f"reuse factor {first} is invalid for layer {ls.name} ({n_in}x{n_out}){more} under "
+            f"strategy resource; hls4ml would silently change it (invalid here: {listed})",
+            f"valid for every layer size this spec allows: {shown}; or use strategy = latency",
+        )
+
+
+def check_fidelity(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    fid, epochs = spec.search.fidelity_epochs, spec.train.epochs
+    if fid is not None and epochs.span is not None:
+        yield _err(
+            "E0406",
+            epochs.span,
+            epochs.span,
+            "epochs are set in train and as the search fidelity",
+            "keep one: 'search { fidelity = 2..20 epochs }' decides the epochs of each trial",
+        )
+
+
+def check_budgets(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A resource budget above what the part has is a mistake (wrong part or typo)."""
+    for c in spec.constraints:
+        cap = spec.target.capacity(c.metric)
+        if cap is None or c.op not in ("<=", "<") or c.value <= cap:
+            continue
+        shown = f"{c.percent:g}%" if c.percent is not None else f"{c.value:g}"
+        assert c.span is not None
+        yield _err(
+            "E0307",
+            c.span,
+            c.span,
+            f"budget {c.metric} {c.op} {shown} exceeds the part: {spec.target.part} has "
+            f"{cap:,} {c.metric.upper()}",
+            f"use at most {cap} (or 100%), or choose a larger part",
+        )
+
+
+def check_conv_data(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    m = spec.model
+    if m.family != "cnn":
+        return
+    assert m.span is not None
+    if m.conv == "conv2d" and ctx.data.features is not None and ctx.data.image is None:
+        yield _err(
+            "E0409",
+            m.span,
+            m.span,
+            f"conv2d needs images, and dataset {spec.dataset.name} is a flat table",
+            "use conv = conv1d, or an image dataset (digits, mnist, npz with (N, H, W) inputs)",
+        )
+        return
+    side = ctx.data.image[0] if (m.conv == "conv2d" and ctx.data.image) else ctx.data.features
+    kernels = [int(k) for k in m.kernel.values() or []]
+    if side is not None and kernels and max(kernels) > side:
+        yield _err(
+            "E0305",
+            m.kernel.span,
+            m.span,
+            f"kernel {max(kernels)} is larger than the input ({side})",
+            f"use kernels up to {side}",
+        )
+
+
+def check_workers(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    s = spec.search
+    if s.workers > s.trials and s.span is not None:
+        yield Diagnostic(
+            Severity.WARNING,
+            "W0502",
+            s.span,
+            f"{s.workers} workers for {s.trials} trials",
+            "workers beyond the number of trials stay idle",
+        )
+
+
+CHECKS: tuple[Callable[[ir.Spec, CheckContext], Iterator[Diagnostic]], ...] = (
+    check_files,
+    check_csv_label,
+    check_precision,
+    check_backend_knobs,
+    check_layer_names,
+    check_reuse_factors,
+    check_fidelity,
+    check_budgets,
+    check_conv_data,
+    check_workers,
+)
+
+
+def run_checks(spec: ir.Spec, base_dir: Path) -> list[Diagnostic]:
+    """Run every check in ``CHECKS`` and return what they found."""
+    data = shape_of(spec.dataset, base_dir)
+    ctx = CheckContext(base_dir, data, tuple(layer_sizes(spec.model, data)))
+    out: list[Diagnostic] = []
+    for check in CHECKS:
+        out.extend(check(spec, ctx))
+    return out
