@@ -93,7 +93,7 @@ def check_files(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
                 span,
                 span,
                 f"{what} '{path}' not found",
-                f"looked for {full}; paths are relative to the spec's folder",
+                f"looked for {Path(spec.source).parent / path}; paths are relative to the spec",
             )
 
 

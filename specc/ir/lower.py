@@ -177,7 +177,7 @@ class _Lowerer:
                 "E0309",
                 v.span,
                 f"'{key.name}' cannot be searched; give one value",
-                f"{key.doc}",
+                _example(key),
             )
             return None
         if isinstance(v, ast.Range):
@@ -249,6 +249,14 @@ class _Lowerer:
                 f"write the single value {lo:g}, or widen the range",
             )
             return None
+        if v.log and lo <= 0:
+            self.d.error(
+                "E0304",
+                v.lo.span,
+                "a log range needs bounds above 0",
+                f"start at a small positive value, e.g. {max(hi * 1e-5, 1e-12):g}",
+            )
+            return None
         ok = self._check_bounds(key, lo, v.lo.span) and self._check_bounds(key, hi, v.hi.span)
         if not ok:
             return None
@@ -260,16 +268,12 @@ class _Lowerer:
                 self.d.error("E0301", v.span, "a range of powers of two takes no step or log")
                 return None
             return ir.Pow2Range(lo_exp=int(v.lo.exp), hi_exp=int(v.hi.exp), span=v.span)
-        if v.log and lo <= 0:
-            self.d.error(
-                "E0304",
-                v.lo.span,
-                "a log range needs bounds above 0",
-                f"start at a small positive value, e.g. {max(hi * 1e-5, 1e-12):g}",
-            )
-            return None
+        # A period range written in whole ns steps is discrete; one from a frequency is not.
+        from_freq = any(
+            isinstance(b, ast.Quantity) and b.unit in ("MHz", "GHz") for b in (v.lo, v.hi)
+        )
         is_int = key.type == "int" or (
-            isinstance(lo, int) and isinstance(hi, int) and key.type == "period"
+            key.type == "period" and isinstance(lo, int) and isinstance(hi, int) and not from_freq
         )
         if v.step is not None:
             step = self._number(key, v.step)
@@ -523,6 +527,14 @@ class _Lowerer:
         given = {k: p.value for k, p in v.items()}
         if dev is None:
             missing = [k.name for k in keys_for("target") if k.name not in given]
+            if missing and sec.body is not None:
+                self.d.error(
+                    "E0204",
+                    sec.label.span,
+                    f"part '{part}' is not in the table and its capacities are incomplete",
+                    "add " + ", ".join(f"{m} = N" for m in missing) + " (from its data sheet)",
+                )
+                return None
             if missing:
                 names = [d.name for d in parts.DEVICES]
                 guess = did_you_mean(part, names + [d.example_part for d in parts.DEVICES])

@@ -1,0 +1,20 @@
+design tiny
+dataset digits
+model mlp {
+  hidden_layers = 1..2
+  neurons = 16..32 step 16
+}
+hls {
+  precision = ap_fixed<16, 6>
+  reuse_factor = 1
+}
+train {
+  epochs = 5..50
+}
+search {
+  fidelity = 2..20 epochs
+}
+target xc7z020clg400-1
+objectives {
+  minimize fixed_error, latency_ns
+}

@@ -1,0 +1,11 @@
+design tiny
+dataset digits
+model keras "trained.keras"
+hls {
+  precision = ap_fixed<16, 6>
+  reuse_factor = 1
+}
+target xc7z020clg400-1
+objectives {
+  minimize fixed_error, latency_ns
+}

@@ -1,0 +1,2 @@
+design tiny
+dataset digits

@@ -1,0 +1,17 @@
+design tiny
+dataset digits
+model mlp {
+  hidden_layers = 1..2
+  neurons = 16..32 step 16
+}
+hls {
+  precision = ap_fixed<16, 6>
+  reuse_factor = 1
+}
+search {
+  seed = 1..3
+}
+target xc7z020clg400-1
+objectives {
+  minimize fixed_error, latency_ns
+}

@@ -1,0 +1,16 @@
+design tiny
+dataset digits
+model mlp {
+  hidden_layers = 1..2
+  neurons = 16..32 step 16
+}
+hls {
+  precision = ap_fixed<16, 6>
+  reuse_factor = 1
+}
+target xc7a200tsbg484-1 {
+  lut = 134600
+}
+objectives {
+  minimize fixed_error, latency_ns
+}
