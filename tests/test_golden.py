@@ -7,7 +7,6 @@ Cases whose diagnostics contain no error also pin the IR (ir.json). Regenerate w
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -61,5 +60,3 @@ def test_error_cases_are_named_for_what_they_test() -> None:
             assert result.ok and result.diagnostics, case
         else:
             assert not result.ok, case
-
-
