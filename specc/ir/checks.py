@@ -154,9 +154,11 @@ def check_reuse_factors(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic
         first, ls, (n_in, n_out) = bad[0]
         bad_values = sorted({b[0] for b in bad})
         others = len({(b[1].name, b[2]) for b in bad if b[0] == first}) - 1
-        limit = min(n_in * n_out for _, (n_in, n_out) in sized)
-        good = [r for r in range(1, limit + 1) if all(valid_reuse_factor(*s, r) for _, s in sized)]
-        shown = ", ".join(map(str, good[:12])) + (", ..." if len(good) > 12 else "")
+        good = _common_reuse_factors([s for _, s in sized])
+        hint = f"valid for every layer size this spec allows: {_listing(good)}"
+        if len(layers) > 1 and len(good) <= 2:
+            alone = _common_reuse_factors(sorted(ls.sizes))
+            hint += f"; layer {ls.name} alone allows {_listing(alone)} (layer {ls.name} {{ ... }})"
         more = f" (and {others} other layer size{'s' if others != 1 else ''})" if others else ""
         listed = ", ".join(map(str, bad_values))
         yield _err(
@@ -165,8 +167,17 @@ def check_reuse_factors(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic
             spec.hls.span or rf_param.span,  # type: ignore[arg-type]
             f"reuse factor {first} is invalid for layer {ls.name} ({n_in}x{n_out}){more} under "
             f"strategy resource; hls4ml would silently change it (invalid here: {listed})",
-            f"valid for every layer size this spec allows: {shown}; or use strategy = latency",
+            hint + "; or use strategy = latency",
         )
+
+
+def _common_reuse_factors(sizes: list[tuple[int, int]]) -> list[int]:
+    limit = min(n_in * n_out for n_in, n_out in sizes)
+    return [r for r in range(1, limit + 1) if all(valid_reuse_factor(*s, r) for s in sizes)]
+
+
+def _listing(values: list[int], most: int = 8) -> str:
+    return ", ".join(map(str, values[:most])) + (", ..." if len(values) > most else "")
 
 
 def check_fidelity(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
