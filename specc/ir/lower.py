@@ -682,16 +682,18 @@ class _Lowerer:
             if metric == "latency_ns" and v.unit in ("ns", "us", "ps"):
                 value *= UNITS[v.unit][1]
             else:
-                allowed = (
-                    "ns or us"
-                    if metric == "latency_ns"
-                    else ("%" if (is_resource or is_ratio) else "no unit")
-                )
+                if metric == "latency_ns":
+                    hint = "write the budget in ns or us"
+                elif is_resource:
+                    hint = (
+                        f"write a count ({metric} <= 100) or a share of the part ({metric} <= 80%)"
+                    )
+                elif is_ratio:
+                    hint = f"write a fraction ({metric} <= 0.1) or a percentage (10%)"
+                else:
+                    hint = f"'{metric}' is counted in clock cycles: write a plain number"
                 self.d.error(
-                    "E0308",
-                    v.span,
-                    f"'{metric}' does not take a unit in '{v.unit}'",
-                    f"use {allowed}",
+                    "E0308", v.span, f"'{metric}' does not take a unit in '{v.unit}'", hint
                 )
                 return None
         if value < 0:

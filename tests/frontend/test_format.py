@@ -157,3 +157,52 @@ def test_fmt_canonical_layout() -> None:
         "  minimize fixed_error, latency_ns\n"
         "}\n"
     )
+
+
+# Sections whose labels and keys come from the real vocabulary, so lowering and the checks run
+# deep instead of stopping at the first unknown name.
+real_keys = st.sampled_from(
+    sorted(
+        {
+            k.name
+            for keys in __import__("specc.ir.schema").ir.schema.SECTION_KEYS.values()
+            for k in keys
+        }
+    )
+)
+real_assign = st.builds(lambda k, v: f"  {k} = {v}\n", real_keys, value)
+real_sections = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["design d\n", "target xc7z020clg400-1\n", "target xc7z020clg400-1 {\n  dsp = 9\n}\n"]
+        ),
+        st.builds(
+            lambda n, b: f"dataset {n} {{\n{''.join(b)}}}\n",
+            st.sampled_from(["digits", "mnist", 'csv "x.csv"', 'npz "x.npz"']),
+            st.lists(real_assign, max_size=3),
+        ),
+        st.builds(
+            lambda n, b: f"model {n} {{\n{''.join(b)}}}\n",
+            st.sampled_from(["mlp", "cnn", 'keras "m.keras"']),
+            st.lists(real_assign, max_size=4),
+        ),
+        st.builds(
+            lambda s, b: f"{s} {{\n{''.join(b)}}}\n",
+            st.sampled_from(["train", "hls", "search"]),
+            st.lists(st.one_of(real_assign, layer), max_size=4),
+        ),
+        st.builds(lambda b: _block("objectives", b, ""), st.lists(objective, max_size=2)),
+        st.builds(lambda b: _block("constraints", b, ""), st.lists(constraint, max_size=2)),
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(specs, real_sections))
+def test_check_never_raises(text: str) -> None:
+    from specc.compiler import check_text
+
+    result = check_text(text, "fuzz.cds")
+    assert result.ok or result.diagnostics
