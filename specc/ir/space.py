@@ -52,13 +52,17 @@ def _depth_range(p: ir.Param) -> tuple[int, int]:
     return min(vals), max(vals)
 
 
-def dimensions(spec: ir.Spec) -> list[Dimension]:
-    """Every searched (not fixed) knob of the spec, in a stable order."""
+def dimensions(spec: ir.Spec, include_fixed: bool = False) -> list[Dimension]:
+    """Every searched knob of the spec, in a stable order.
+
+    Args:
+        include_fixed: also list knobs with a single value (every knob a trial needs).
+    """
     dims: list[Dimension] = []
     m = spec.model
 
     def add(name: str, p: ir.Param | None, dep: tuple[str, int] | None = None) -> None:
-        if p is not None and not ir.is_fixed(p):
+        if p is not None and (include_fixed or not ir.is_fixed(p)):
             dims.append(Dimension(name, p, dep))
 
     layer_dep: dict[str, tuple[str, int] | None] = {}
@@ -66,7 +70,7 @@ def dimensions(spec: ir.Spec) -> list[Dimension]:
         add("model.conv_layers", m.conv_layers)
         lo, hi = _depth_range(m.conv_layers)
         for k in range(1, hi + 1):
-            dep = ("model.conv_layers", k) if k > lo and not ir.is_fixed(m.conv_layers) else None
+            dep = ("model.conv_layers", k) if k > lo else None
             layer_dep[f"conv{k}"] = dep
             add(f"model.conv{k}.filters", m.filters, dep)
         add("model.kernel", m.kernel)
@@ -75,15 +79,17 @@ def dimensions(spec: ir.Spec) -> list[Dimension]:
         add("model.hidden_layers", m.hidden_layers)
         lo, hi = _depth_range(m.hidden_layers)
         for k in range(1, hi + 1):
-            dep = (
-                ("model.hidden_layers", k) if k > lo and not ir.is_fixed(m.hidden_layers) else None
-            )
+            dep = ("model.hidden_layers", k) if k > lo else None
             layer_dep[f"fc{k}"] = dep
             add(f"model.fc{k}.neurons", m.neurons, dep)
         add("model.activation", m.activation)
     t = spec.train
     if spec.search.fidelity_epochs is None:
         add("train.epochs", t.epochs)
+    elif include_fixed:
+        # Under multi-fidelity the search sets the epochs of each trial (the budget).
+        fid = spec.search.fidelity_epochs
+        dims.append(Dimension("train.epochs", ir.IntRange(lo=fid.lo, hi=fid.hi)))
     for name in ("batch_size", "optimizer", "learning_rate", "l1", "l2", "pruning_sparsity"):
         add(f"train.{name}", getattr(t, name))
     h = spec.hls
