@@ -158,6 +158,51 @@ def cmd_space(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from specc.evaluate.point import PointError, parse_assignment
+    from specc.evaluate.trial import Limits, run_trial
+
+    result = _read(args.file)
+    if result.spec is None:
+        _report([result], "text")
+        return EXIT_ERRORS
+    spec = result.spec
+    point = {}
+    for text in args.set:
+        try:
+            name, value = parse_assignment(spec, text)
+        except PointError as err:
+            raise UsageError(f"--set {text}: {err}") from None
+        point[name] = value
+    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory or None)
+    trial = run_trial(spec, point, Path(args.out) / spec.design, limits, synth=args.synth)
+    if args.format == "json":
+        print(trial.model_dump_json(indent=2))
+        return EXIT_OK if trial.status == "ok" else EXIT_CHANGED
+    where = Path(args.out) / spec.design / "trials" / trial.key
+    took = trial.timings.get("total")
+    state = "cached" if trial.cached else (f"{took:.1f} s" if took is not None else "")
+    print(f"{args.file}: trial {trial.key} {trial.status} ({state}) -> {where}")
+    width = max(len(k) for k in trial.point)
+    for name, value in trial.point.items():
+        print(f"  {name.ljust(width)}  {value}")
+    if trial.failure is not None:
+        print(f"failed [{trial.failure.category}]: {trial.failure.message}")
+        print(f"  log: {where / 'log.txt'}")
+        return EXIT_CHANGED
+    print()
+    print(f"  {'metric':16s} {'value':>12s}  provenance")
+    for name, m in trial.metrics.items():
+        shown = (
+            f"{m.value:.4f}"
+            if abs(m.value) < 10 and not m.value.is_integer()
+            else f"{m.value:,.0f}"
+        )
+        note = "  (estimated, not synthesised)" if m.provenance.startswith("estimate:") else ""
+        print(f"  {name:16s} {shown:>12s}  {m.provenance}{note}")
+    return EXIT_OK
+
+
 def cmd_parts(args: argparse.Namespace) -> int:
     from specc.ir.parts import DEVICES
 
@@ -223,6 +268,27 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", metavar="FILE")
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.set_defaults(func=cmd_space)
+
+    ev = sub.add_parser("eval", help="run one trial (train, hls4ml, C sim, hardware metrics)")
+    ev.add_argument("file", metavar="FILE")
+    ev.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a knob's value (see `specc space`); unset knobs take their defaults",
+    )
+    ev.add_argument("--format", choices=("text", "json"), default="text")
+    ev.add_argument("--out", default="out", help="output root (default: out/)")
+    ev.add_argument("--timeout", type=float, default=1800.0, help="wall-time limit in s")
+    ev.add_argument("--memory", type=int, default=8192, help="memory limit in MB (0: none)")
+    ev.add_argument(
+        "--synth",
+        choices=("auto", "never", "always"),
+        default="auto",
+        help="auto: run C synthesis when the backend's HLS tool is on PATH",
+    )
+    ev.set_defaults(func=cmd_eval)
 
     pa = sub.add_parser("parts", help="list the built-in FPGA part table")
     pa.add_argument("--format", choices=("text", "json"), default="text")

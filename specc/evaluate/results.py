@@ -1,0 +1,51 @@
+"""What a trial leaves behind: metrics with provenance, status, timings. Written as metrics.json."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Failure", "LayerRow", "Metric", "TrialResult"]
+
+
+class Metric(BaseModel):
+    """One number and where it came from: ``keras`` (float model), ``csim`` (bit-accurate C
+    simulation), ``synth:<tool> <version>`` or ``estimate:specc-<version>``."""
+
+    model_config = ConfigDict(frozen=True)
+    value: float
+    provenance: str
+
+
+class Failure(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    category: str
+    message: str
+
+
+class LayerRow(BaseModel):
+    """Per-layer hardware breakdown (from the estimator)."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    latency: int
+    ii: int
+    dsp: int
+    lut: int
+    ff: int
+    bram: float
+
+
+class TrialResult(BaseModel):
+    """The record of one trial (``out/<design>/trials/<key>/metrics.json``)."""
+
+    key: str
+    status: Literal["ok", "failed"]
+    point: dict[str, bool | int | float | str]
+    metrics: dict[str, Metric] = Field(default_factory=dict)
+    layers: list[LayerRow] = Field(default_factory=list)
+    failure: Failure | None = None
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per phase")
+    versions: dict[str, str] = Field(default_factory=dict)
+    cached: bool = Field(False, description="true when this run read it from the cache")
