@@ -14,10 +14,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## demo: check the embedded default example (becomes `specc build` once the search lands)
+## demo: the embedded default example (becomes `specc build` once the search lands)
 demo: $(STAMP)
 	$(BIN)/specc check examples/digits_mlp.cds
 	$(BIN)/specc space examples/digits_mlp.cds
+	$(BIN)/specc eval examples/digits_mlp.cds --set hls.reuse_factor=4
 
 ## test: lint, type-check and run the whole test suite
 test: $(STAMP)
@@ -36,6 +37,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/check_speed.py
+	$(BIN)/python bench/estimator_accuracy.py --quiet
+	$(BIN)/python bench/trial_cost.py
 
 clean:
 	rm -rf $(VENV) build dist out .pytest_cache .mypy_cache .ruff_cache
