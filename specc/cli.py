@@ -203,6 +203,56 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from specc.evaluate.trial import Limits
+    from specc.search.driver import BuildOptions, search
+    from specc.search.progress import Progress, mode_for, summary
+
+    result = _read(args.file)
+    if result.spec is None:
+        _report([result], "text")
+        return EXIT_ERRORS
+    spec = result.spec
+    total = args.trials if args.trials is not None else spec.search.trials
+    progress = Progress(total, mode_for(args.quiet, args.log_format))
+    options = BuildOptions(
+        out_root=Path(args.out),
+        trials=args.trials,
+        seed=args.seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        synth=args.synth,
+        limits=Limits(timeout_s=args.timeout, memory_mb=args.memory or None),
+        on_record=progress.update,
+    )
+    out_dir = Path(args.out) / spec.design
+    try:
+        records = search(spec, options)
+    except KeyboardInterrupt:
+        progress.stop()
+        sys.stderr.write(
+            f"specc: interrupted; finished trials are kept in {out_dir}/ "
+            "(run the same command to resume)\n"
+        )
+        return 130
+    progress.stop()
+    if args.log_format == "json":
+        print(
+            json.dumps(
+                {
+                    "event": "done",
+                    "trials": len(records.items),
+                    **records.counts(),
+                    "pareto": len(records.pareto()),
+                    "hypervolume": round(records.hypervolume(), 6),
+                }
+            )
+        )
+    else:
+        print(summary(records, out_dir))
+    return EXIT_OK
+
+
 def cmd_parts(args: argparse.Namespace) -> int:
     from specc.ir.parts import DEVICES
 
@@ -289,6 +339,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto: run C synthesis when the backend's HLS tool is on PATH",
     )
     ev.set_defaults(func=cmd_eval)
+
+    b = sub.add_parser("build", help="search the design space; write trials.csv and pareto.json")
+    b.add_argument("file", metavar="FILE")
+    b.add_argument("--trials", type=int, help="number of trials (overrides the spec)")
+    b.add_argument("--seed", type=int, help="search seed (overrides the spec)")
+    b.add_argument("--out", default="out", help="output root (default: out/)")
+    b.add_argument("--workers", type=int, default=1, help="trials in parallel (local Dask)")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="use an existing Dask scheduler")
+    b.add_argument("--quiet", action="store_true", help="no progress display")
+    b.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one line per trial on stdout, for CI",
+    )
+    b.add_argument("--timeout", type=float, default=1800.0, help="per-trial wall-time limit (s)")
+    b.add_argument("--memory", type=int, default=8192, help="per-trial memory limit (MB, 0: none)")
+    b.add_argument("--synth", choices=("auto", "never", "always"), default="auto")
+    b.set_defaults(func=cmd_build)
 
     pa = sub.add_parser("parts", help="list the built-in FPGA part table")
     pa.add_argument("--format", choices=("text", "json"), default="text")

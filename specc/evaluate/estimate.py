@@ -9,7 +9,7 @@ It models the design hls4ml generates, layer by layer:
 - DSP: with constant weights and ``R <= 2`` HLS turns many narrow constant multiplications into
   LUT shift-adds: ``DSP = min(P, c * nz^b)`` with ``c, b`` moving from the 8-bit fit to one DSP per
   product at 16 bits; shared multipliers (``R > 2``, or the resource strategy) are one DSP each;
-  operands of 4 bits or fewer never use DSPs; a product wider than the part's DSP (25x18 on
+  operands of 6 bits or fewer never use DSPs; a product wider than the part's DSP (25x18 on
   7-series, 27x18 on UltraScale) uses two.
 - LUT and FF: linear in the LUT-mapped multiplications, the adder tree (accumulator bits), and
   the layer's input/output registers, with coefficients fitted by non-negative least squares.
@@ -132,7 +132,8 @@ class DesignEstimate:
 
 
 def _dsp_per_product(wb: int, ib: int, family: str) -> int:
-    if min(wb, ib) <= 4:
+    # wa-hls4ml: 6-bit products use no DSP at all, 8-bit ones do.
+    if min(wb, ib) <= 6:
         return 0
     a, b = (27, 18) if family != "7series" else (25, 18)
     lo, hi = sorted((wb, ib))

@@ -25,7 +25,7 @@ def test_shared_multipliers_are_one_dsp_each() -> None:
 
 
 def test_narrow_products_use_no_dsp() -> None:
-    est = estimate_layer(LayerShape("fc", "dense", 64, 32, weight_bits=4, input_bits=4))
+    est = estimate_layer(LayerShape("fc", "dense", 64, 32, weight_bits=6, input_bits=6))
     assert est.dsp == 0 and est.lut > 0
 
 

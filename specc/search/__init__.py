@@ -1,0 +1,1 @@
+"""IR -> ConfigSpace; the ask/tell search (SMAC ParEGO, random, two-step); the Pareto set."""

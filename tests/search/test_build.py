@@ -1,0 +1,176 @@
+"""`specc build` end to end on digits (estimator hardware, tiny trainings): records, determinism,
+resume after a real kill -9, a-priori rejection without training, two local Dask workers, and
+the random and two-step strategies."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from specc.compiler import check_file
+from specc.search.driver import BuildOptions, search
+
+pytestmark = pytest.mark.slow
+
+SPEC = """design tiny
+dataset digits
+model mlp {{
+  hidden_layers = 1..2
+  neurons = {{8, 16, 32}}
+}}
+train {{
+  epochs = 2
+  learning_rate = 1e-3..1e-2 log
+}}
+hls {{
+  precision = ap_fixed<{{8, 12, 16}}, 4>
+  reuse_factor = {{1, 2, 4, 8}}
+}}
+target xc7z045ffg900-2
+objectives {{
+  minimize fixed_error, latency_ns
+}}
+constraints {{
+  {budget}
+}}
+search {{
+  algorithm = {algorithm}
+  trials = {trials}
+  seed = 7
+}}
+"""
+
+
+def write_spec(
+    tmp_path: Path, trials: int = 4, budget: str = "latency_ns <= 10 us", algorithm: str = "smac"
+) -> Path:
+    path = tmp_path / "tiny.cds"
+    path.write_text(SPEC.format(trials=trials, budget=budget, algorithm=algorithm))
+    return path
+
+
+def rows(out: Path) -> list[dict[str, str]]:
+    with (out / "tiny" / "trials.csv").open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def run_search(path: Path, out: Path, **kw: object):  # type: ignore[no-untyped-def]
+    spec = check_file(path).spec
+    assert spec is not None
+    return search(spec, BuildOptions(out_root=out, synth="never", **kw))  # type: ignore[arg-type]
+
+
+def test_search_records_and_determinism(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, trials=4)
+    a = run_search(path, tmp_path / "a")
+    b = run_search(path, tmp_path / "b")
+    assert len(a.items) == len(b.items) == 4
+    # Same spec, seed and one worker: the same trials in the same order, the same Pareto set.
+    assert [r.point for r in a.items] == [r.point for r in b.items]
+    assert [r.key for r in a.items] == [r.key for r in b.items]
+    assert [r.key for r in a.pareto()] == [r.key for r in b.pareto()]
+    table = rows(tmp_path / "a")
+    assert [int(r["trial"]) for r in table] == [0, 1, 2, 3]
+    hv = [float(r["hypervolume"]) for r in table]
+    assert hv == sorted(hv) and hv[-1] > 0
+    ok = [r for r in table if r["status"] == "ok"]
+    assert ok and all(r["fixed_error_provenance"] == "csim" for r in ok)
+    assert all(r["latency_ns_provenance"] == "estimate:specc-0.1.0" for r in ok)
+    pareto = json.loads((tmp_path / "a" / "tiny" / "pareto.json").read_text())
+    assert pareto["trials"] == 4 and len(pareto["pareto"]) == len(a.pareto()) >= 1
+    assert pareto["objectives"] == [
+        {"metric": "fixed_error", "sense": "minimize"},
+        {"metric": "latency_ns", "sense": "minimize"},
+    ]
+
+
+def test_infeasible_points_are_rejected_before_training(tmp_path: Path) -> None:
+    # 400 DSPs: small or reused designs fit, the large unrolled ones do not.
+    path = write_spec(tmp_path, trials=6, budget="dsp <= 400")
+    records = run_search(path, tmp_path / "out")
+    pre = [r for r in records.items if r.stage == "precheck"]
+    assert pre, "expected some points ruled out by the estimate"
+    assert all(
+        r.status == "infeasible" and r.key == "" and "breaks <= 400" in r.reason for r in pre
+    )
+    trained = [
+        p for p in (tmp_path / "out" / "tiny" / "trials").iterdir() if (p / "model.keras").exists()
+    ]
+    # Trainings happened only for the points the estimate let through.
+    assert len(trained) == len(records.items) - len(pre)
+    assert len(records.items) == 6
+
+
+def test_resume_after_kill(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, trials=4)
+    out = tmp_path / "out"
+    cmd = [
+        sys.executable,
+        "-m",
+        "specc",
+        "build",
+        str(path),
+        "--out",
+        str(out),
+        "--quiet",
+        "--synth",
+        "never",
+    ]
+    proc = subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if (out / "tiny" / "trials.csv").exists() and len(rows(out)) >= 2:
+            break
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)  # kill -9, trial processes included
+    proc.wait()
+    before = rows(out)
+    assert 2 <= len(before) < 4
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    after = rows(out)
+    assert len(after) == 4
+    # The finished trials were not re-run: same keys, served from the cache.
+    for old, new in zip(before, after, strict=False):
+        assert new["key"] == old["key"]
+        if old["key"]:
+            assert new["cached"] == "1"
+    assert not list((out / "tiny" / "trials").glob(".*.tmp"))
+
+
+def test_two_local_dask_workers(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, trials=4)
+    records = run_search(path, tmp_path / "out", workers=2)
+    assert len(records.items) == 4
+    assert {r.status for r in records.items} <= {"ok", "infeasible"}
+    assert len(rows(tmp_path / "out")) == 4
+
+
+@pytest.mark.parametrize("algorithm", ["random", "separate"])
+def test_other_strategies(tmp_path: Path, algorithm: str) -> None:
+    path = write_spec(tmp_path, trials=4, algorithm=algorithm)
+    records = run_search(path, tmp_path / "out")
+    assert len(records.items) == 4
+    if algorithm == "separate":
+        phases = [r.phase for r in records.items]
+        assert phases == ["training", "training", "hardware", "hardware"]
+        model_knobs = {
+            k: v for k, v in records.items[2].point.items() if k.startswith(("model.", "train."))
+        }
+        best = min(
+            (r for r in records.items[:2] if "float_error" in r.metrics),
+            key=lambda r: r.metrics["float_error"].value,
+        )
+        assert model_knobs == {
+            k: v for k, v in best.point.items() if k.startswith(("model.", "train."))
+        }
