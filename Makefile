@@ -14,11 +14,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## demo: the embedded default example (becomes `specc build` once the search lands)
+## demo: search the embedded default example; results in out/digits_mlp/
 demo: $(STAMP)
 	$(BIN)/specc check examples/digits_mlp.cds
-	$(BIN)/specc space examples/digits_mlp.cds
-	$(BIN)/specc eval examples/digits_mlp.cds --set hls.reuse_factor=4
+	$(BIN)/specc build examples/digits_mlp.cds
 
 ## test: lint, type-check and run the whole test suite
 test: $(STAMP)
@@ -39,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/check_speed.py
 	$(BIN)/python bench/estimator_accuracy.py --quiet
 	$(BIN)/python bench/trial_cost.py
+	$(BIN)/python bench/search_quality.py
 
 clean:
 	rm -rf $(VENV) build dist out .pytest_cache .mypy_cache .ruff_cache

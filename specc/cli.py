@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -368,10 +369,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupt_on_signals() -> None:
+    """Ctrl-C and SIGTERM both end a run the same orderly way (KeyboardInterrupt): the trial in
+    flight is stopped and its temporary folder removed; everything finished stays."""
+
+    def raise_interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, raise_interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("build", "eval"):
+        _interrupt_on_signals()
     try:
         return int(args.func(args))
     except UsageError as err:

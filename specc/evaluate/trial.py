@@ -26,7 +26,7 @@ from specc.evaluate.point import Scalar, TrialConfig, resolve
 from specc.evaluate.results import Failure, LayerRow, Metric, TrialResult
 from specc.ir import model as ir
 
-__all__ = ["Limits", "data_fingerprint", "precheck", "run_trial", "trial_key"]
+__all__ = ["Limits", "data_fingerprint", "precheck", "run_trial", "sweep_stale", "trial_key"]
 
 
 class Limits:
@@ -232,6 +232,34 @@ def _phases(
     }
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when the parent dies (even by kill -9), so no trial runs
+    on orphaned. Elsewhere this is a no-op."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def sweep_stale(trials: Path) -> None:
+    """Remove temporary trial folders left by processes that no longer run (a killed build)."""
+    for tmp in trials.glob(".*.tmp"):
+        try:
+            pid = int(tmp.name.rsplit(".", 2)[-2])
+            os.kill(pid, 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            shutil.rmtree(tmp, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
 _OOM_SIGNS = (
     "memoryerror",
     "out of memory",
@@ -260,6 +288,7 @@ def _child_main(
     """Entry point of the trial process: limits, logging, then the phases."""
     # Own process group: a timeout or Ctrl-C in the parent kills g++ and HLS tools with us.
     os.setsid()
+    _die_with_parent()
     work_dir = Path(work)
     log = os.open(work_dir / "log.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 1)
@@ -346,6 +375,7 @@ def run_trial(
     if cached is not None:
         return cached
     trials.mkdir(parents=True, exist_ok=True)
+    sweep_stale(trials)
     work = trials / f".{key}.{os.getpid()}.tmp"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
