@@ -17,4 +17,6 @@ def test_sweep_stale_removes_only_dead_writers(tmp_path: Path) -> None:
     (tmp_path / "0123456789abcdef0123").mkdir()  # a finished trial is never touched
     sweep_stale(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        f".def.{os.getpid()}.tmp", "0123456789abcdef0123"]
+        f".def.{os.getpid()}.tmp",
+        "0123456789abcdef0123",
+    ]

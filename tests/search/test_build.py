@@ -148,12 +148,64 @@ def test_resume_after_kill(tmp_path: Path) -> None:
     assert not list((out / "tiny" / "trials").glob(".*.tmp"))
 
 
-def test_two_local_dask_workers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["workers", "scheduler"])
+def test_two_dask_workers_on_loopback(tmp_path: Path, how: str) -> None:
     path = write_spec(tmp_path, trials=4)
-    records = run_search(path, tmp_path / "out", workers=2)
+    if how == "workers":
+        records = run_search(path, tmp_path / "out", workers=2)
+    else:
+        import dask
+        from dask.distributed import LocalCluster
+
+        # An existing cluster, as a user's would be: specc only gets its address.
+        with (
+            dask.config.set({"distributed.worker.daemon": False}),
+            LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+            ) as cluster,
+        ):
+            records = run_search(path, tmp_path / "out", scheduler=cluster.scheduler_address)
     assert len(records.items) == 4
     assert {r.status for r in records.items} <= {"ok", "infeasible"}
     assert len(rows(tmp_path / "out")) == 4
+
+
+def test_multi_fidelity_through_the_cli_with_json_log(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.cds"
+    path.write_text(
+        SPEC.format(trials=4, budget="latency_ns <= 10 us", algorithm="smac")
+        .replace("  epochs = 2\n", "")
+        .replace("  seed = 7\n", "  seed = 7\n  fidelity = 1..3 epochs\n")
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "specc",
+            "build",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--log-format",
+            "json",
+            "--synth",
+            "never",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    trials = [e for e in events if e["event"] == "trial"]
+    assert len(trials) == 4 and events[-1]["event"] == "done" and events[-1]["trials"] == 4
+    epochs = [int(r["train.epochs"]) for r in rows(tmp_path / "out")]
+    # Hyperband starts low: at least one trial ran at fewer than the full 3 epochs.
+    assert min(epochs) < 3 and all(1 <= e <= 3 for e in epochs)
 
 
 @pytest.mark.parametrize("algorithm", ["random", "separate"])
