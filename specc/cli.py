@@ -242,7 +242,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "event": "done",
-                    "trials": len(records.items),
+                    "records": len(records.items),
                     **records.counts(),
                     "pareto": len(records.pareto()),
                     "hypervolume": round(records.hypervolume(), 6),

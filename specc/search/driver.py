@@ -38,6 +38,7 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
 }
 PENALTY_CAP = 4.0
+MAX_REJECTED_PER_TRIAL = 50
 
 
 @dataclass
@@ -103,7 +104,7 @@ class _Smac:
             **budgets,
         )
         facade: Any = MF if fidelity is not None else HPO
-        n_init = max(2, min(n_trials // 4, 8))
+        n_init = max(2, min(n_trials // 4, 8))  # of the evaluated budget, not of the asks
         intensifier: Any
         if fidelity is not None:
             # ParEGO with the default intensifier asserts under multi-fidelity (STACK.md).
@@ -280,13 +281,25 @@ def _run_phase(
             )
         _emit(records.add(rec), records, options)
 
+    # ``n`` counts evaluated designs (trainings). Points the estimate rules out cost milliseconds
+    # and do not use up the budget (HyperPower); they are capped so that a space with no
+    # feasible point still ends.
+    rejected = 0
     while asked < n or pending:
         while asked < n and len(pending) < executor.slots and not _past(deadline):
+            if rejected >= MAX_REJECTED_PER_TRIAL * n:
+                records.note = (
+                    f"stopped after {rejected} points ruled out by the estimate; "
+                    "the budgets may leave no feasible design"
+                )
+                break
             token, point = proposer.ask()
-            asked += 1
             estimate = precheck(spec, point)
             broken = violations(spec, estimate) if use_precheck else []
-            if broken:
+            if not broken:
+                asked += 1
+            else:
+                rejected += 1
                 cfg = resolve(spec, point)
                 proposer.tell(token, _penalty(spec, estimate))
                 rec = Record(
@@ -315,7 +328,7 @@ def _run_phase(
                     pure=False,
                 )
                 pending.append(p)
-        if _past(deadline) and not pending:
+        if not pending and (_past(deadline) or rejected >= MAX_REJECTED_PER_TRIAL * n):
             break
         if pending:
             from dask.distributed import wait
@@ -421,7 +434,7 @@ def _separate(
     best = min(done, key=lambda r: r.metrics["float_error"].value).point if done else {}
     fixed = {k: v for k, v in best.items() if k.startswith(("model.", "train."))}
     cs_hw = configspace(spec, seed + 1, only=("hls.",), fixed=fixed)
-    n_hw = n - len(records.items)
+    n_hw = n - records.counts()["evaluated"]
     if n_hw <= 0 or not len(list(cs_hw.values())):
         return
 

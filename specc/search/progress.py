@@ -89,7 +89,7 @@ class Progress:
                 f"failed {c['failed']} | infeasible {c['infeasible']} | "
                 f"pareto {len(records.pareto())}" + (" | best " + ", ".join(best) if best else "")
             )
-            self.bar.update(self.task, completed=len(records.items), description=desc)
+            self.bar.update(self.task, completed=c["evaluated"], description=desc)
 
     def stop(self) -> None:
         if self.bar is not None:

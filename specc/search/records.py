@@ -73,6 +73,7 @@ class Records:
         self.spec = spec
         self.out_dir = out_dir
         self.items: list[Record] = []
+        self.note = ""
 
     def feasible(self) -> list[Record]:
         return [r for r in self.items if r.status == "ok"]
@@ -94,9 +95,10 @@ class Records:
         return record
 
     def counts(self) -> dict[str, int]:
-        out = {"ok": 0, "infeasible": 0, "failed": 0}
+        out = {"ok": 0, "infeasible": 0, "failed": 0, "evaluated": 0, "ruled_out": 0}
         for r in self.items:
             out[r.status] += 1
+            out["ruled_out" if r.stage == "precheck" else "evaluated"] += 1
         return out
 
     # ---- files ------------------------------------------------------------------------------
@@ -163,6 +165,7 @@ class Records:
                     "hypervolume": round(self.hypervolume(), 6),
                     "reference": "badness 1 per objective; see specc/search/pareto.py",
                     "trials": len(self.items),
+                    "evaluated": self.counts()["evaluated"],
                     "pareto": front,
                 },
                 indent=2,

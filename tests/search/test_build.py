@@ -62,6 +62,10 @@ def rows(out: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def evaluated(out: Path) -> list[dict[str, str]]:
+    return [r for r in rows(out) if r["stage"] == "evaluated"]
+
+
 def run_search(path: Path, out: Path, **kw: object):  # type: ignore[no-untyped-def]
     spec = check_file(path).spec
     assert spec is not None
@@ -72,20 +76,21 @@ def test_search_records_and_determinism(tmp_path: Path) -> None:
     path = write_spec(tmp_path, trials=4)
     a = run_search(path, tmp_path / "a")
     b = run_search(path, tmp_path / "b")
-    assert len(a.items) == len(b.items) == 4
+    assert a.counts()["evaluated"] == b.counts()["evaluated"] == 4
     # Same spec, seed and one worker: the same trials in the same order, the same Pareto set.
     assert [r.point for r in a.items] == [r.point for r in b.items]
     assert [r.key for r in a.items] == [r.key for r in b.items]
     assert [r.key for r in a.pareto()] == [r.key for r in b.pareto()]
     table = rows(tmp_path / "a")
-    assert [int(r["trial"]) for r in table] == [0, 1, 2, 3]
+    assert [int(r["trial"]) for r in table] == list(range(len(a.items)))
+    assert sum(r["stage"] == "evaluated" for r in table) == 4
     hv = [float(r["hypervolume"]) for r in table]
     assert hv == sorted(hv) and hv[-1] > 0
     ok = [r for r in table if r["status"] == "ok"]
     assert ok and all(r["fixed_error_provenance"] == "csim" for r in ok)
     assert all(r["latency_ns_provenance"] == "estimate:specc-0.1.0" for r in ok)
     pareto = json.loads((tmp_path / "a" / "tiny" / "pareto.json").read_text())
-    assert pareto["trials"] == 4 and len(pareto["pareto"]) == len(a.pareto()) >= 1
+    assert pareto["evaluated"] == 4 and len(pareto["pareto"]) == len(a.pareto()) >= 1
     assert pareto["objectives"] == [
         {"metric": "fixed_error", "sense": "minimize"},
         {"metric": "latency_ns", "sense": "minimize"},
@@ -104,9 +109,9 @@ def test_infeasible_points_are_rejected_before_training(tmp_path: Path) -> None:
     trained = [
         p for p in (tmp_path / "out" / "tiny" / "trials").iterdir() if (p / "model.keras").exists()
     ]
-    # Trainings happened only for the points the estimate let through.
-    assert len(trained) == len(records.items) - len(pre)
-    assert len(records.items) == 6
+    # Trainings happened only for the points the estimate let through, and the budget of six
+    # trials counts those (rejections cost milliseconds and are not trials).
+    assert len(trained) == len(records.items) - len(pre) == 6
 
 
 def test_resume_after_kill(tmp_path: Path) -> None:
@@ -129,17 +134,17 @@ def test_resume_after_kill(tmp_path: Path) -> None:
     )
     deadline = time.time() + 300
     while time.time() < deadline:
-        if (out / "tiny" / "trials.csv").exists() and len(rows(out)) >= 2:
+        if (out / "tiny" / "trials.csv").exists() and len(evaluated(out)) >= 2:
             break
         time.sleep(0.5)
     os.killpg(proc.pid, signal.SIGKILL)  # kill -9, trial processes included
     proc.wait()
     before = rows(out)
-    assert 2 <= len(before) < 4
+    assert 2 <= len(evaluated(out)) < 4
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     after = rows(out)
-    assert len(after) == 4
+    assert len(evaluated(out)) == 4
     # The finished trials were not re-run: same keys, served from the cache.
     for old, new in zip(before, after, strict=False):
         assert new["key"] == old["key"]
@@ -169,9 +174,9 @@ def test_two_dask_workers_on_loopback(tmp_path: Path, how: str) -> None:
             ) as cluster,
         ):
             records = run_search(path, tmp_path / "out", scheduler=cluster.scheduler_address)
-    assert len(records.items) == 4
+    assert records.counts()["evaluated"] == 4
     assert {r.status for r in records.items} <= {"ok", "infeasible"}
-    assert len(rows(tmp_path / "out")) == 4
+    assert len(evaluated(tmp_path / "out")) == 4
 
 
 def test_multi_fidelity_through_the_cli_with_json_log(tmp_path: Path) -> None:
@@ -202,8 +207,9 @@ def test_multi_fidelity_through_the_cli_with_json_log(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     events = [json.loads(line) for line in proc.stdout.splitlines()]
     trials = [e for e in events if e["event"] == "trial"]
-    assert len(trials) == 4 and events[-1]["event"] == "done" and events[-1]["trials"] == 4
-    epochs = [int(r["train.epochs"]) for r in rows(tmp_path / "out")]
+    assert events[-1]["event"] == "done" and events[-1]["evaluated"] == 4
+    assert len(trials) == events[-1]["records"]
+    epochs = [int(r["train.epochs"]) for r in evaluated(tmp_path / "out")]
     # Hyperband starts low: at least one trial ran at fewer than the full 3 epochs.
     assert min(epochs) < 3 and all(1 <= e <= 3 for e in epochs)
 
@@ -212,9 +218,9 @@ def test_multi_fidelity_through_the_cli_with_json_log(tmp_path: Path) -> None:
 def test_other_strategies(tmp_path: Path, algorithm: str) -> None:
     path = write_spec(tmp_path, trials=4, algorithm=algorithm)
     records = run_search(path, tmp_path / "out")
-    assert len(records.items) == 4
+    assert records.counts()["evaluated"] == 4
     if algorithm == "separate":
-        phases = [r.phase for r in records.items]
+        phases = [r.phase for r in records.items if r.stage == "evaluated"]
         assert phases == ["training", "training", "hardware", "hardware"]
         model_knobs = {
             k: v for k, v in records.items[2].point.items() if k.startswith(("model.", "train."))
