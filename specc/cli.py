@@ -18,6 +18,7 @@ from pathlib import Path
 from specc import __version__
 from specc.compiler import CheckResult, check_file
 from specc.diagnostics import DiagnosticError, render, render_json
+from specc.ir import model as ir
 
 __all__ = ["main"]
 
@@ -47,6 +48,13 @@ def _report(results: Sequence[CheckResult], fmt: str) -> None:
         print(render_json(diags))
     elif diags:
         sys.stderr.write(render(diags, {r.file: r.text for r in results}))
+
+
+def _checked(path: str) -> ir.Spec | None:
+    """The checked IR of a spec, or None after printing its errors (warnings print too)."""
+    result = _read(path)
+    _report([result], "text")
+    return result.spec
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -92,11 +100,10 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 def cmd_space(args: argparse.Namespace) -> int:
     from specc.ir.space import count, dimensions
 
-    result = _read(args.file)
-    if result.spec is None:
-        _report([result], "text")
+    spec = _checked(args.file)
+    if spec is None:
         return EXIT_ERRORS
-    dims = dimensions(result.spec)
+    dims = dimensions(spec)
     total, continuous = count(dims)
     if args.format == "json":
         print(
@@ -114,15 +121,14 @@ def cmd_space(args: argparse.Namespace) -> int:
                     ],
                     "configurations": total,
                     "continuous": continuous,
-                    "fidelity_epochs": result.spec.search.fidelity_epochs.describe()
-                    if result.spec.search.fidelity_epochs
+                    "fidelity_epochs": spec.search.fidelity_epochs.describe()
+                    if spec.search.fidelity_epochs
                     else None,
                 },
                 indent=2,
             )
         )
         return EXIT_OK
-    _report([result], "text")  # warnings
     rows = [("dimension", "kind", "domain", "size", "active when")]
     rows += [
         (
@@ -147,7 +153,7 @@ def cmd_space(args: argparse.Namespace) -> int:
         print("  " + "  ".join(cells).rstrip())
         if i == 0:
             print("  " + "  ".join("-" * w for w in widths).rstrip())
-    fid = result.spec.search.fidelity_epochs
+    fid = spec.search.fidelity_epochs
     if fid is not None:
         print(f"fidelity: {fid.describe()} epochs")
     line = f"legal configurations: {total:,}"
@@ -163,11 +169,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from specc.evaluate.point import PointError, parse_assignment
     from specc.evaluate.trial import Limits, run_trial
 
-    result = _read(args.file)
-    if result.spec is None:
-        _report([result], "text")
+    spec = _checked(args.file)
+    if spec is None:
         return EXIT_ERRORS
-    spec = result.spec
     point = {}
     for text in args.set:
         try:
@@ -209,11 +213,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     from specc.search.driver import BuildOptions, search
     from specc.search.progress import Progress, mode_for, summary
 
-    result = _read(args.file)
-    if result.spec is None:
-        _report([result], "text")
+    spec = _checked(args.file)
+    if spec is None:
         return EXIT_ERRORS
-    spec = result.spec
     total = args.trials if args.trials is not None else spec.search.trials
     progress = Progress(total, mode_for(args.quiet, args.log_format))
     options = BuildOptions(
