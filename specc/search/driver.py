@@ -70,6 +70,10 @@ class _Proposer(Protocol):
     def tell(self, token: Any, costs: list[float]) -> None: ...
 
 
+class _Exhausted(Exception):
+    """The proposer has no configuration left to ask (the space is smaller than the budget)."""
+
+
 def _never_called(config: Any, seed: int = 0, budget: float | None = None) -> float:
     raise RuntimeError("specc drives SMAC through ask/tell")
 
@@ -122,7 +126,12 @@ class _Smac:
         )
 
     def ask(self) -> tuple[Any, dict[str, Scalar]]:
-        info = self.smac.ask()
+        from smac.main.exceptions import ConfigurationSpaceExhaustedException
+
+        try:
+            info = self.smac.ask()
+        except ConfigurationSpaceExhaustedException:
+            raise _Exhausted from None
         point = to_point(info.config)
         if info.budget is not None:
             point["train.epochs"] = round(info.budget)
@@ -293,7 +302,12 @@ def _run_phase(
                     "the budgets may leave no feasible design"
                 )
                 break
-            token, point = proposer.ask()
+            try:
+                token, point = proposer.ask()
+            except _Exhausted:
+                records.note = f"{phase}: every configuration of the space has been tried"
+                n = asked  # nothing more to ask; let the pending trials finish
+                break
             estimate = precheck(spec, point)
             broken = violations(spec, estimate) if use_precheck else []
             if not broken:

@@ -86,7 +86,8 @@ class Progress:
                     pick = min(vals) if obj.sense == "minimize" else max(vals)
                     best.append(f"{obj.metric} {_fmt(pick)}")
             desc = (
-                f"failed {c['failed']} | infeasible {c['infeasible']} | "
+                f"failed {c['failed']} | infeasible {c['infeasible']} "
+                f"({c['ruled_out']} before training) | "
                 f"pareto {len(records.pareto())}" + (" | best " + ", ".join(best) if best else "")
             )
             self.bar.update(self.task, completed=c["evaluated"], description=desc)
@@ -100,9 +101,12 @@ def summary(records: Records, out_dir: Path) -> str:
     """The end-of-run report: counts, the Pareto set with provenance, where the records are."""
     c = records.counts()
     lines = [
-        f"{records.spec.design}: {len(records.items)} trials ({c['ok']} ok, "
-        f"{c['infeasible']} infeasible, {c['failed']} failed) -> {out_dir}/"
+        f"{records.spec.design}: {c['evaluated']} designs evaluated ({c['ok']} ok, "
+        f"{c['infeasible'] - c['ruled_out']} infeasible, {c['failed']} failed); "
+        f"{c['ruled_out']} ruled out by the estimate before training -> {out_dir}/"
     ]
+    if records.note:
+        lines.append(f"note: {records.note}")
     front = records.pareto()
     lines.append(
         f"Pareto set: {len(front)} design{'s' if len(front) != 1 else ''}, "

@@ -232,3 +232,16 @@ def test_other_strategies(tmp_path: Path, algorithm: str) -> None:
         assert model_knobs == {
             k: v for k, v in best.point.items() if k.startswith(("model.", "train."))
         }
+
+
+def test_a_space_smaller_than_the_budget_ends_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.cds"
+    path.write_text(
+        "design tiny\ndataset digits\nmodel mlp {\n  hidden_layers = 1\n  neurons = 8\n}\n"
+        "train {\n  epochs = 1\n}\nhls {\n  reuse_factor = {4, 8}\n}\n"
+        "target xc7z020clg400-1\nobjectives {\n  minimize fixed_error, latency_ns\n}\n"
+        "search {\n  trials = 5\n}\n"
+    )
+    records = run_search(path, tmp_path / "out")
+    assert records.counts()["evaluated"] == 2
+    assert records.note == "smac: every configuration of the space has been tried"
