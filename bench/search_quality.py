@@ -12,6 +12,7 @@ output folder, so strategies that propose the same design share its evaluation.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -27,6 +28,9 @@ STRATEGIES = ("smac", "random", "separate")
 
 
 def main() -> int:
+    if os.environ.get("PYTHONHASHSEED") != "0":  # as `specc build` does: reproducible proposals
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 import traceback
@@ -386,6 +387,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "build" and argv is None and os.environ.get("PYTHONHASHSEED") != "0":
+        # SMAC's proposals depend on set iteration order, i.e. on Python's hash seed: pin it so
+        # that the same spec and seed give the same trials in every process (and on resume).
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, "-m", "specc", *sys.argv[1:]])
     if args.command in ("build", "eval"):
         _interrupt_on_signals()
     try:

@@ -9,7 +9,9 @@ hardware knobs at their defaults, then tune the hardware knobs of the best model
 SMAC is driven through ask/tell, never through its own Dask runner (see ../shared/STACK.md). Each
 run starts SMAC afresh with the same seed and replays: finished trials come back from the trial
 cache instantly and are told again in the same order, so a resumed run continues exactly where
-the interrupted one stopped and, with one worker, two runs produce the same trials.
+the interrupted one stopped and, with one worker, two runs produce the same trials. SMAC's
+proposals also depend on Python's hash seed (set iteration order), so processes must share one:
+``specc build`` pins ``PYTHONHASHSEED=0``; callers of :func:`search` should do the same.
 """
 
 from __future__ import annotations

@@ -97,6 +97,35 @@ def test_search_records_and_determinism(tmp_path: Path) -> None:
     ]
 
 
+def test_cli_builds_are_identical_across_processes(tmp_path: Path) -> None:
+    # SMAC's proposals depend on Python's hash seed; `specc build` pins it.
+    path = write_spec(tmp_path, trials=3)
+    keys = []
+    for name in ("a", "b"):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "specc",
+                "build",
+                str(path),
+                "--out",
+                str(tmp_path / name),
+                "--quiet",
+                "--synth",
+                "never",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=env,
+        )
+        assert proc.returncode == 0, proc.stderr
+        keys.append([r["key"] for r in rows(tmp_path / name)])
+    assert keys[0] == keys[1] and len([k for k in keys[0] if k]) == 3
+
+
 def test_infeasible_points_are_rejected_before_training(tmp_path: Path) -> None:
     # 400 DSPs: small or reused designs fit, the large unrolled ones do not.
     path = write_spec(tmp_path, trials=6, budget="dsp <= 400")
