@@ -56,7 +56,8 @@ def main() -> int:
                     synth="never",
                 ),
             )
-            curves[strategy] = [r.hypervolume for r in records.items]
+            # Hypervolume after each evaluated design (rejections cost no trial).
+            curves[strategy] = [r.hypervolume for r in records.items if r.stage == "evaluated"]
             table[strategy].append(curves[strategy][-1] if curves[strategy] else 0.0)
             c = records.counts()
             print(
