@@ -16,9 +16,11 @@ proposals also depend on Python's hash seed (set iteration order), so processes 
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -70,6 +72,15 @@ def violations(spec: ir.Spec, metrics: dict[str, Metric]) -> list[str]:
 class _Proposer(Protocol):
     def ask(self) -> tuple[Any, dict[str, Scalar]]: ...
     def tell(self, token: Any, costs: list[float]) -> None: ...
+
+
+@contextlib.contextmanager
+def _quiet_numpy() -> Iterator[None]:
+    """SMAC's surrogate takes means of empty slices early in a run; numpy's RuntimeWarnings about
+    it are SMAC internals, not something a user can act on."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 class _Exhausted(Exception):
@@ -131,7 +142,8 @@ class _Smac:
         from smac.main.exceptions import ConfigurationSpaceExhaustedException
 
         try:
-            info = self.smac.ask()
+            with _quiet_numpy():
+                info = self.smac.ask()
         except ConfigurationSpaceExhaustedException:
             raise _Exhausted from None
         point = to_point(info.config)
@@ -142,7 +154,8 @@ class _Smac:
     def tell(self, token: Any, costs: list[float]) -> None:
         from smac.runhistory.dataclasses import TrialValue
 
-        self.smac.tell(token, TrialValue(cost=costs if self.multi else costs[0]))
+        with _quiet_numpy():
+            self.smac.tell(token, TrialValue(cost=costs if self.multi else costs[0]))
 
 
 class _Random:
