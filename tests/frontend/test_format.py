@@ -6,24 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specc.frontend.format import format_spec
-from specc.frontend.parser import parse
+from specc.frontend.parser import SECTION_KEYWORDS, parse
 
-KEYWORDS = {
-    "layer",
-    "step",
-    "log",
-    "minimize",
-    "maximize",
-    "design",
-    "dataset",
-    "model",
-    "train",
-    "hls",
-    "target",
-    "objectives",
-    "constraints",
-    "search",
-}
+KEYWORDS = {"layer", "step", "log", "minimize", "maximize", *SECTION_KEYWORDS}
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True).filter(lambda s: s not in KEYWORDS)
 numbers = st.one_of(
