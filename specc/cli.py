@@ -296,6 +296,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="specc",
@@ -346,10 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="search the design space; write trials.csv and pareto.json")
     b.add_argument("file", metavar="FILE")
-    b.add_argument("--trials", type=int, help="number of trials (overrides the spec)")
+    b.add_argument("--trials", type=_positive, help="number of trials (overrides the spec)")
     b.add_argument("--seed", type=int, help="search seed (overrides the spec)")
     b.add_argument("--out", default="out", help="output root (default: out/)")
-    b.add_argument("--workers", type=int, default=1, help="trials in parallel (local Dask)")
+    b.add_argument("--workers", type=_positive, default=1, help="trials in parallel (local Dask)")
     b.add_argument("--scheduler", metavar="ADDRESS", help="use an existing Dask scheduler")
     b.add_argument("--quiet", action="store_true", help="no progress display")
     b.add_argument(
