@@ -6,7 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Failure", "LayerRow", "Metric", "TrialResult"]
+from specc.evaluate.estimate import LayerEstimate
+
+__all__ = ["Failure", "Metric", "TrialResult"]
 
 
 class Metric(BaseModel):
@@ -24,19 +26,6 @@ class Failure(BaseModel):
     message: str
 
 
-class LayerRow(BaseModel):
-    """Per-layer hardware breakdown (from the estimator)."""
-
-    model_config = ConfigDict(frozen=True)
-    name: str
-    latency: int
-    ii: int
-    dsp: int
-    lut: int
-    ff: int
-    bram: float
-
-
 class TrialResult(BaseModel):
     """The record of one trial (``out/<design>/trials/<key>/metrics.json``)."""
 
@@ -44,7 +33,9 @@ class TrialResult(BaseModel):
     status: Literal["ok", "failed"]
     point: dict[str, bool | int | float | str]
     metrics: dict[str, Metric] = Field(default_factory=dict)
-    layers: list[LayerRow] = Field(default_factory=list)
+    layers: list[LayerEstimate] = Field(
+        default_factory=list, description="per-layer hardware breakdown (from the estimator)"
+    )
     failure: Failure | None = None
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per phase")
     versions: dict[str, str] = Field(default_factory=dict)

@@ -23,7 +23,7 @@ from typing import Any
 from specc import __version__
 from specc.evaluate.errors import RETRIED, TrialFailure
 from specc.evaluate.point import Scalar, TrialConfig, resolve
-from specc.evaluate.results import Failure, LayerRow, Metric, TrialResult
+from specc.evaluate.results import Failure, Metric, TrialResult
 from specc.ir import model as ir
 
 __all__ = ["Limits", "data_fingerprint", "precheck", "run_trial", "sweep_stale", "trial_key"]
@@ -227,7 +227,7 @@ def _phases(
     return {
         "status": "ok",
         "metrics": {k: v.model_dump() for k, v in metrics.items()},
-        "layers": [LayerRow(**vars(r)).model_dump() for r in est.layers],
+        "layers": [vars(r) for r in est.layers],
         "timings": timings,
     }
 

@@ -66,6 +66,22 @@ def evaluated(out: Path) -> list[dict[str, str]]:
     return [r for r in rows(out) if r["stage"] == "evaluated"]
 
 
+def build_command(path: Path, out: Path, *extra: str) -> list[str]:
+    """`specc build` as a user runs it, with the estimator for hardware."""
+    return [
+        sys.executable,
+        "-m",
+        "specc",
+        "build",
+        str(path),
+        "--out",
+        str(out),
+        "--synth",
+        "never",
+        *extra,
+    ]
+
+
 def run_search(path: Path, out: Path, **kw: object):  # type: ignore[no-untyped-def]
     spec = check_file(path).spec
     assert spec is not None
@@ -104,18 +120,7 @@ def test_cli_builds_are_identical_across_processes(tmp_path: Path) -> None:
     for name in ("a", "b"):
         env = {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
         proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "specc",
-                "build",
-                str(path),
-                "--out",
-                str(tmp_path / name),
-                "--quiet",
-                "--synth",
-                "never",
-            ],
+            build_command(path, tmp_path / name, "--quiet"),
             capture_output=True,
             text=True,
             timeout=900,
@@ -146,18 +151,7 @@ def test_infeasible_points_are_rejected_before_training(tmp_path: Path) -> None:
 def test_resume_after_kill(tmp_path: Path) -> None:
     path = write_spec(tmp_path, trials=4)
     out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        "-m",
-        "specc",
-        "build",
-        str(path),
-        "--out",
-        str(out),
-        "--quiet",
-        "--synth",
-        "never",
-    ]
+    cmd = build_command(path, out, "--quiet")
     proc = subprocess.Popen(
         cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -216,19 +210,7 @@ def test_multi_fidelity_through_the_cli_with_json_log(tmp_path: Path) -> None:
         .replace("  seed = 7\n", "  seed = 7\n  fidelity = 1..3 epochs\n")
     )
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "specc",
-            "build",
-            str(path),
-            "--out",
-            str(tmp_path / "out"),
-            "--log-format",
-            "json",
-            "--synth",
-            "never",
-        ],
+        build_command(path, tmp_path / "out", "--log-format", "json"),
         capture_output=True,
         text=True,
         timeout=900,
