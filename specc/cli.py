@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from specc import __version__
 from specc.compiler import CheckResult, check_file
@@ -53,9 +54,13 @@ def _report(results: Sequence[CheckResult], fmt: str) -> None:
 
 def _checked(path: str) -> ir.Spec | None:
     """The checked IR of a spec, or None after printing its errors (warnings print too)."""
+    return _checked_result(path).spec
+
+
+def _checked_result(path: str) -> CheckResult:
     result = _read(path)
     _report([result], "text")
-    return result.spec
+    return result
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -210,28 +215,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from specc.evaluate.trial import Limits
-    from specc.search.driver import BuildOptions, search
+    from specc.build import build
     from specc.search.progress import Progress, mode_for, summary
 
-    spec = _checked(args.file)
+    checked = _checked_result(args.file)
+    spec = checked.spec
     if spec is None:
         return EXIT_ERRORS
     total = args.trials if args.trials is not None else spec.search.trials
     progress = Progress(total, mode_for(args.quiet, args.log_format))
-    options = BuildOptions(
-        out_root=Path(args.out),
-        trials=args.trials,
-        seed=args.seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        synth=args.synth,
-        limits=Limits(timeout_s=args.timeout, memory_mb=args.memory or None),
-        on_record=progress.update,
-    )
+    options = _build_options(args, progress.update)
     out_dir = Path(args.out) / spec.design
     try:
-        records = search(spec, options)
+        outcome = build(spec, checked.text, args.file, options, search_again=args.search)
     except KeyboardInterrupt:
         progress.stop()
         sys.stderr.write(
@@ -240,20 +236,80 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
         return 130
     progress.stop()
+    records = outcome.records
     if args.log_format == "json":
         print(
             json.dumps(
                 {
                     "event": "done",
+                    "reused": outcome.reused,
                     "records": len(records.items),
                     **records.counts(),
                     "pareto": len(records.pareto()),
                     "hypervolume": round(records.hypervolume(), 6),
+                    "points": outcome.emitted.points,
+                    "written": len(outcome.emitted.applied.written),
+                    "report": str(out_dir / "report.html"),
                 }
             )
         )
     else:
+        if outcome.reused:
+            print(
+                "specc: nothing the search depends on changed since its finished run: "
+                "no trial evaluated (--search runs it again)"
+            )
         print(summary(records, out_dir))
+        print(_emitted(outcome, out_dir))
+    return EXIT_OK
+
+
+def _build_options(args: argparse.Namespace, on_record: Any) -> Any:
+    from specc.evaluate.trial import Limits
+    from specc.search.driver import BuildOptions
+
+    return BuildOptions(
+        out_root=Path(args.out),
+        trials=args.trials,
+        seed=args.seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        synth=args.synth,
+        limits=Limits(timeout_s=args.timeout, memory_mb=args.memory or None),
+        on_record=on_record,
+    )
+
+
+def _emitted(outcome: Any, out_dir: Path) -> str:
+    applied = outcome.emitted.applied
+    lines = [
+        f"report: {out_dir / 'report.html'} ({len(outcome.emitted.points)} point folders in "
+        f"{out_dir / 'points'}/; {len(applied.written)} files written, {applied.unchanged} "
+        f"unchanged, {len(applied.removed)} removed)"
+    ]
+    for key in outcome.emitted.missing:
+        lines.append(
+            f"warning: trial {key} is on the Pareto front but its folder "
+            f"{out_dir / 'trials' / key} is gone; run with --search to evaluate it again"
+        )
+    return "\n".join(lines)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from specc.build import report
+
+    checked = _checked_result(args.file)
+    if checked.spec is None:
+        return EXIT_ERRORS
+    out_dir = Path(args.out) / checked.spec.design
+    try:
+        outcome = report(checked.spec, checked.text, args.file, Path(args.out))
+    except FileNotFoundError:
+        raise UsageError(
+            f"no results for design {checked.spec.design!r} in {out_dir}/ "
+            f"(no run.json); run `specc build {args.file}` first"
+        ) from None
+    print(_emitted(outcome, out_dir))
     return EXIT_OK
 
 
@@ -354,7 +410,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.set_defaults(func=cmd_eval)
 
-    b = sub.add_parser("build", help="search the design space; write trials.csv and pareto.json")
+    b = sub.add_parser(
+        "build", help="search the design space; write a project and report per Pareto point"
+    )
     b.add_argument("file", metavar="FILE")
     b.add_argument("--trials", type=_positive, help="number of trials (overrides the spec)")
     b.add_argument("--seed", type=int, help="search seed (overrides the spec)")
@@ -371,7 +429,19 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--timeout", type=float, default=1800.0, help="per-trial wall-time limit (s)")
     b.add_argument("--memory", type=int, default=8192, help="per-trial memory limit (MB, 0: none)")
     b.add_argument("--synth", choices=("auto", "never", "always"), default="auto")
+    b.add_argument(
+        "--search",
+        action="store_true",
+        help="run the search even when a finished one can be re-used (cached trials still are)",
+    )
     b.set_defaults(func=cmd_build)
+
+    rp = sub.add_parser(
+        "report", help="re-render the reports and point folders from existing results"
+    )
+    rp.add_argument("file", metavar="FILE")
+    rp.add_argument("--out", default="out", help="output root (default: out/)")
+    rp.set_defaults(func=cmd_report)
 
     pa = sub.add_parser("parts", help="list the built-in FPGA part table")
     pa.add_argument("--format", choices=("text", "json"), default="text")

@@ -17,7 +17,8 @@ proposals also depend on Python's hash seed (set iteration order), so processes 
 from __future__ import annotations
 
 import contextlib
-import operator
+import shutil
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -30,17 +31,11 @@ from specc.evaluate.results import Metric, TrialResult
 from specc.evaluate.trial import Limits, precheck, run_trial
 from specc.ir import model as ir
 from specc.search.pareto import badness
-from specc.search.records import Record, Records
+from specc.search.records import OPS, Record, Records, violations
 from specc.search.space import configspace, to_point
 
 __all__ = ["BuildOptions", "search", "violations"]
 
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le,
-    "<": operator.lt,
-    ">=": operator.ge,
-    ">": operator.gt,
-}
 PENALTY_CAP = 4.0
 MAX_REJECTED_PER_TRIAL = 50
 
@@ -57,16 +52,7 @@ class BuildOptions:
     synth: str = "auto"
     limits: Limits = field(default_factory=Limits)
     on_record: Callable[[Record, Records], None] | None = None
-
-
-def violations(spec: ir.Spec, metrics: dict[str, Metric]) -> list[str]:
-    """The budgets these metrics break (only budgets whose metric is known are judged)."""
-    out = []
-    for c in spec.constraints:
-        m = metrics.get(c.metric)
-        if m is not None and not _OPS[c.op](m.value, c.value):
-            out.append(f"{c.metric} {m.value:.6g} breaks {c.op} {c.value:.6g} ({m.provenance})")
-    return out
+    fingerprint: str = ""  # what the search depends on, kept in run.json (see specc.build)
 
 
 class _Proposer(Protocol):
@@ -178,7 +164,7 @@ def _excess(spec: ir.Spec, metrics: dict[str, Metric]) -> float:
     total = 0.0
     for c in spec.constraints:
         m = metrics.get(c.metric)
-        if m is None or _OPS[c.op](m.value, c.value):
+        if m is None or OPS[c.op](m.value, c.value):
             continue
         scale = max(abs(c.value), 1e-9)
         total += abs(m.value - c.value) / scale
@@ -274,7 +260,7 @@ def _run_phase(
             index=len(records.items),
             key=result.key,
             point=result.point,
-            seconds=0.0 if result.cached else elapsed,
+            seconds=elapsed,
             cached=result.cached,
             phase=phase,
         )
@@ -395,8 +381,11 @@ def search(spec: ir.Spec, options: BuildOptions) -> Records:
     n = options.trials if options.trials is not None else s.trials
     seed = options.seed if options.seed is not None else s.seed
     out_dir = options.out_root / spec.design
-    records = Records(spec, out_dir)
+    records = Records(spec, out_dir, options.fingerprint)
     records.write()
+    # SMAC's own output (run history with wall-clock times) is not a product: every run
+    # replays from the trial cache, so it lives in a temporary folder.
+    smac_dir = Path(tempfile.mkdtemp(prefix="specc-smac-"))
     deadline = time.perf_counter() + s.time_budget_s if s.time_budget_s else None
     objectives = [o.metric for o in spec.objectives]
 
@@ -406,13 +395,13 @@ def search(spec: ir.Spec, options: BuildOptions) -> Records:
     executor = _Executor(options)
     try:
         if s.algorithm == "separate":
-            _separate(spec, n, seed, records, options, executor, full_costs, deadline)
+            _separate(spec, n, seed, records, options, executor, full_costs, deadline, smac_dir)
         else:
             cs = configspace(spec, seed)
             proposer: _Proposer = (
                 _Random(cs, s.fidelity_epochs)
                 if s.algorithm == "random"
-                else _Smac(cs, objectives, n, seed, out_dir / "smac", s.fidelity_epochs)
+                else _Smac(cs, objectives, n, seed, smac_dir / "smac", s.fidelity_epochs)
             )
             _run_phase(
                 spec,
@@ -428,6 +417,9 @@ def search(spec: ir.Spec, options: BuildOptions) -> Records:
             )
     finally:
         executor.close()
+        shutil.rmtree(smac_dir, ignore_errors=True)
+    records.finished = True
+    records.write()
     return records
 
 
@@ -440,13 +432,14 @@ def _separate(
     executor: _Executor,
     full_costs: Callable[[dict[str, Metric]], list[float]],
     deadline: float | None,
+    smac_dir: Path,
 ) -> None:
     """The two-step flow: training knobs for float error first, then the best model's hardware."""
     fid = spec.search.fidelity_epochs
     n_train = max(n // 2, 1)
     cs_train = configspace(spec, seed, only=("model.", "train."))
     if len(list(cs_train.values())):
-        train = _Smac(cs_train, ["float_error"], n_train, seed, records.out_dir / "smac-train", fid)
+        train = _Smac(cs_train, ["float_error"], n_train, seed, smac_dir / "smac-train", fid)
         _run_phase(
             spec,
             train,
@@ -486,7 +479,7 @@ def _separate(
             [o.metric for o in spec.objectives],
             n_hw,
             seed + 1,
-            records.out_dir / "smac-hardware",
+            smac_dir / "smac-hardware",
             None,
         )
     )

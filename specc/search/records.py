@@ -1,7 +1,11 @@
-"""The records of a search: every trial (``trials.csv``) and the Pareto set (``pareto.json``).
+"""The records of a search: every trial (``trials.csv``), the Pareto set (``pareto.json``) and the
+run's state (``run.json``).
 
-Both files are rewritten whole after every trial, through a temporary file and an atomic rename,
-so a crash or Ctrl-C at any moment leaves the last complete version on disk.
+All three are rewritten whole after every trial, through a temporary file and an atomic rename,
+so a crash or Ctrl-C at any moment leaves the last complete version on disk. ``trials.csv`` and
+``pareto.json`` hold only what the results determine (two runs with the same results write the
+same bytes); ``run.json`` is the one file with times and cache hits, and it is what a later build
+reads to skip a finished search (see :mod:`specc.build`).
 """
 
 from __future__ import annotations
@@ -9,16 +13,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
 import os
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from specc.evaluate.point import Scalar
 from specc.evaluate.results import Metric
 from specc.ir import model as ir
 from specc.search.pareto import badness, hypervolume, pareto_indices
 
-__all__ = ["Record", "Records", "write_atomic"]
+__all__ = ["Record", "Records", "violations", "write_atomic"]
+
+OPS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+}
 
 METRIC_ORDER = (
     "float_accuracy",
@@ -42,7 +58,10 @@ class Record:
 
     ``status``: ``ok`` (feasible, in the running for the Pareto set), ``infeasible`` (broke a
     budget: ``stage`` says whether the a-priori estimate or the final metrics ruled it out),
-    ``failed`` (``reason`` holds the category and message).
+    ``failed`` (``reason`` holds the category and message), ``skipped`` (ruled out a priori by
+    an earlier budget that the spec no longer sets, so never evaluated).
+    ``seconds`` is the trial's own evaluation time (the same when it later comes from the cache);
+    ``cached`` says whether this run read it from the cache.
     """
 
     index: int
@@ -58,6 +77,16 @@ class Record:
     hypervolume: float = 0.0
 
 
+def violations(spec: ir.Spec, metrics: dict[str, Metric]) -> list[str]:
+    """The budgets these metrics break (only budgets whose metric is known are judged)."""
+    out = []
+    for c in spec.constraints:
+        m = metrics.get(c.metric)
+        if m is not None and not OPS[c.op](m.value, c.value):
+            out.append(f"{c.metric} {m.value:.6g} breaks {c.op} {c.value:.6g} ({m.provenance})")
+    return out
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see either the old or the new content, never a mix."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,11 +98,14 @@ def write_atomic(path: Path, text: str) -> None:
 class Records:
     """All records of one search, with the Pareto set and the hypervolume kept current."""
 
-    def __init__(self, spec: ir.Spec, out_dir: Path):
+    def __init__(self, spec: ir.Spec, out_dir: Path, fingerprint: str = ""):
         self.spec = spec
         self.out_dir = out_dir
         self.items: list[Record] = []
         self.note = ""
+        self.fingerprint = fingerprint  # what the search depended on (see specc.build)
+        self.finished = False
+        self.started = time.time()
 
     def feasible(self) -> list[Record]:
         return [r for r in self.items if r.status == "ok"]
@@ -95,7 +127,7 @@ class Records:
         return record
 
     def counts(self) -> dict[str, int]:
-        out = {"ok": 0, "infeasible": 0, "failed": 0, "evaluated": 0, "ruled_out": 0}
+        out = {"ok": 0, "infeasible": 0, "failed": 0, "skipped": 0, "evaluated": 0, "ruled_out": 0}
         for r in self.items:
             out[r.status] += 1
             out["ruled_out" if r.stage == "precheck" else "evaluated"] += 1
@@ -103,11 +135,74 @@ class Records:
 
     # ---- files ------------------------------------------------------------------------------
 
-    def write(self) -> None:
-        write_atomic(self.out_dir / "trials.csv", self._csv())
-        write_atomic(self.out_dir / "pareto.json", self._pareto_json())
+    def rejudge(self) -> None:
+        """Judge every record again under the spec's current budgets and objectives (the
+        metrics stay as measured): how a budget-only change re-uses a finished search."""
+        done = self.items
+        self.items = []
+        for r in done:
+            if r.status != "failed":
+                broken = violations(self.spec, r.metrics)
+                if r.stage == "precheck" and not broken:
+                    r.status = "skipped"
+                    r.reason = "ruled out a priori by an earlier budget; not evaluated"
+                elif r.stage == "precheck":
+                    r.status, r.reason = "infeasible", "; ".join(broken)
+                else:
+                    r.status, r.reason = ("infeasible" if broken else "ok"), "; ".join(broken)
+            self.items.append(r)
+            r.hypervolume = round(self.hypervolume(), 6)
 
-    def _csv(self) -> str:
+    # ---- files ------------------------------------------------------------------------------
+
+    def write(self) -> None:
+        write_atomic(self.out_dir / "trials.csv", self.trials_csv())
+        write_atomic(self.out_dir / "pareto.json", self.pareto_json())
+        write_atomic(self.out_dir / "run.json", self.run_json())
+
+    def run_json(self) -> str:
+        """The run's state: every record (with times and cache hits), whether the search
+        finished, and the fingerprint of what it depended on."""
+        from specc.evaluate.trial import versions
+
+        return (
+            json.dumps(
+                {
+                    "design": self.spec.design,
+                    "fingerprint": self.fingerprint,
+                    "finished": self.finished,
+                    "note": self.note,
+                    "started": round(self.started, 3),
+                    "updated": round(time.time(), 3),
+                    "versions": versions(),
+                    "records": [
+                        {**asdict(r), "metrics": {k: m.model_dump() for k, m in r.metrics.items()}}
+                        for r in self.items
+                    ],
+                },
+                indent=1,
+            )
+            + "\n"
+        )
+
+    @classmethod
+    def load(cls, spec: ir.Spec, out_dir: Path) -> Records | None:
+        """The records a previous run left in ``out_dir/run.json``; None when there are none or
+        the file is unreadable (a build then simply searches again, from the trial cache)."""
+        try:
+            state: dict[str, Any] = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+            records = cls(spec, out_dir, str(state["fingerprint"]))
+            records.finished = bool(state["finished"])
+            records.note = str(state.get("note", ""))
+            records.started = float(state.get("started", 0.0))
+            for raw in state["records"]:
+                metrics = {k: Metric(**m) for k, m in raw.pop("metrics").items()}
+                records.items.append(Record(**raw, metrics=metrics))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return records
+
+    def trials_csv(self) -> str:
         knobs = sorted({k for r in self.items for k in r.point})
         metrics = [m for m in METRIC_ORDER if any(m in r.metrics for r in self.items)]
         buf = io.StringIO()
@@ -120,7 +215,6 @@ class Records:
                 "stage",
                 "phase",
                 "seconds",
-                "cached",
                 "hypervolume",
                 "reason",
                 *knobs,
@@ -135,7 +229,6 @@ class Records:
                 r.stage,
                 r.phase,
                 f"{r.seconds:.2f}",
-                int(r.cached),
                 f"{r.hypervolume:.6f}",
                 r.reason,
             ]
@@ -146,7 +239,7 @@ class Records:
             w.writerow(row)
         return buf.getvalue()
 
-    def _pareto_json(self) -> str:
+    def pareto_json(self) -> str:
         objectives = [{"metric": o.metric, "sense": o.sense} for o in self.spec.objectives]
         front = [
             {

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -169,10 +170,12 @@ def test_resume_after_kill(tmp_path: Path) -> None:
     after = rows(out)
     assert len(evaluated(out)) == 4
     # The finished trials were not re-run: same keys, served from the cache.
-    for old, new in zip(before, after, strict=False):
-        assert new["key"] == old["key"]
+    state = json.loads((out / "tiny" / "run.json").read_text())
+    assert state["finished"]
+    for old, new, rec in zip(before, after, state["records"], strict=False):
+        assert new["key"] == old["key"] == rec["key"]
         if old["key"]:
-            assert new["cached"] == "1"
+            assert rec["cached"]
     assert not list((out / "tiny" / "trials").glob(".*.tmp"))
 
 
@@ -256,3 +259,69 @@ def test_a_space_smaller_than_the_budget_ends_in_order(tmp_path: Path) -> None:
     records = run_search(path, tmp_path / "out")
     assert records.counts()["evaluated"] == 2
     assert records.note == "smac: every configuration of the space has been tried"
+
+
+def _outputs(design_dir: Path) -> dict[str, bytes]:
+    """Every file a build emits (the trial cache and the run-info file aside)."""
+    return {
+        p.relative_to(design_dir).as_posix(): p.read_bytes()
+        for p in design_dir.rglob("*")
+        if p.is_file() and p.name != "run.json" and "trials" not in p.relative_to(design_dir).parts
+    }
+
+
+def _build_json(path: Path, out: Path, *extra: str) -> dict[str, object]:
+    proc = subprocess.run(
+        build_command(path, out, "--log-format", "json", *extra),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_rebuilds_are_incremental_and_deterministic(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, trials=3)
+    out = tmp_path / "out"
+    design = out / "tiny"
+    first = _build_json(path, out)
+    assert first["reused"] is False and first["points"]
+    emitted = _outputs(design)
+    assert "report.html" in emitted and any(k.endswith("/vivado/Makefile") for k in emitted)
+    mtimes = {k: (design / k).stat().st_mtime_ns for k in emitted}
+
+    # Unchanged spec: the finished search is re-used and nothing is rewritten.
+    again = _build_json(path, out)
+    assert again["reused"] is True and again["written"] == 0
+    assert {k: (design / k).stat().st_mtime_ns for k in emitted} == mtimes
+
+    # The same results built again from scratch (outputs deleted, search replayed from the
+    # trial cache): byte-identical outputs.
+    for name in ("points", "report.html", "report.md", "trials.csv", "pareto.json"):
+        target = design / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    replay = _build_json(path, out, "--search")
+    assert replay["reused"] is False
+    assert _outputs(design) == emitted
+
+    # Only a budget changed: every trial is re-used (no training) and the outputs re-emitted.
+    models = sorted(p.parent.name for p in (design / "trials").glob("*/model.keras"))
+    path.write_text(path.read_text().replace("latency_ns <= 10 us", "latency_ns <= 155 ns"))
+    budget = _build_json(path, out)
+    assert budget["reused"] is True
+    assert sorted(p.parent.name for p in (design / "trials").glob("*/model.keras")) == models
+    report = (design / "report.md").read_text()
+    assert "155" in (design / "spec.cds").read_text() and report != emitted["report.md"].decode()
+
+    # `specc report` re-renders from the results alone.
+    (design / "report.html").unlink()
+    shutil.rmtree(design / "points")
+    proc = subprocess.run(
+        [sys.executable, "-m", "specc", "report", str(path), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (design / "report.html").is_file() and list((design / "points").iterdir())

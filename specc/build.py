@@ -1,0 +1,118 @@
+"""``specc build`` as one chain: spec -> (finished search re-used, or search) -> emit.
+
+A build re-uses a finished search when nothing the search depends on has changed (the
+*fingerprint*: the spec without its objectives and budgets, the data's and model file's
+contents, package versions, which HLS tools are on PATH, the trial count and seed). Then no
+trial is evaluated, and SMAC and TensorFlow are not even imported: the records in ``run.json``
+are judged again under the spec's current objectives and budgets and the outputs re-emitted,
+which rewrites nothing when nothing changed. Any other change runs the search, which replays
+cached trials instantly and evaluates only new ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from specc.emit.project import EmitResult, emit
+from specc.evaluate.synth import find_tool
+from specc.evaluate.trial import data_fingerprint, versions
+from specc.ir import model as ir
+from specc.search.records import Records
+
+__all__ = ["BuildOutcome", "build", "fingerprint", "report"]
+
+
+@dataclass
+class BuildOutcome:
+    records: Records
+    emitted: EmitResult
+    reused: bool  # True: a finished search was re-used, nothing evaluated
+
+
+def _strip_spans(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_spans(v) for k, v in value.items() if k != "span"}
+    if isinstance(value, list):
+        return [_strip_spans(v) for v in value]
+    return value
+
+
+def fingerprint(spec: ir.Spec, trials: int, seed: int, synth: str) -> str:
+    """What a search's results depend on (objectives and budgets excluded on purpose)."""
+    base = Path(spec.source).parent
+    body = _strip_spans(
+        spec.model_dump(mode="json", exclude={"objectives", "constraints", "source"})
+    )
+    model_file = ""
+    if spec.model.path is not None:
+        model_file = hashlib.sha256((base / spec.model.path).read_bytes()).hexdigest()
+    backends = spec.hls.backend.values() or []
+    payload = {
+        "spec": body,
+        "data": data_fingerprint(spec.dataset, base),
+        "model_file": model_file,
+        "versions": versions(),
+        "tools": {str(b): find_tool(str(b)) for b in backends} if synth != "never" else {},
+        "synth": synth,
+        "trials": trials,
+        "seed": seed,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _rejudged(records: Records) -> Records:
+    """The records judged under the current spec; run.json rewritten only when that changed."""
+    before = records.trials_csv() + records.pareto_json()
+    records.rejudge()
+    if records.trials_csv() + records.pareto_json() != before:
+        records.write()
+    return records
+
+
+def build(
+    spec: ir.Spec,
+    spec_text: str,
+    spec_name: str,
+    options: Any,
+    search_again: bool = False,
+) -> BuildOutcome:
+    """Search (or re-use a finished search) and emit every output.
+
+    Args:
+        options: a :class:`specc.search.driver.BuildOptions` (typed loosely so that this module
+            does not import the search driver, and with it SMAC, when the search is re-used).
+        search_again: run the search even when a finished one could be re-used.
+    """
+    trials = options.trials if options.trials is not None else spec.search.trials
+    seed = options.seed if options.seed is not None else spec.search.seed
+    fp = fingerprint(spec, trials, seed, options.synth)
+    out_dir = Path(options.out_root) / spec.design
+    prior = None if search_again else Records.load(spec, out_dir)
+    if prior is not None and prior.finished and prior.fingerprint == fp:
+        records = _rejudged(prior)
+        reused = True
+    else:
+        from specc.search.driver import search
+
+        options.fingerprint = fp
+        records = search(spec, options)
+        reused = False
+    return BuildOutcome(records, emit(spec, spec_text, spec_name, records), reused)
+
+
+def report(spec: ir.Spec, spec_text: str, spec_name: str, out_root: Path) -> BuildOutcome:
+    """Re-render every output from the results in ``out_root/<design>/`` (no evaluation).
+
+    Raises:
+        FileNotFoundError: when there are no results to render.
+    """
+    out_dir = out_root / spec.design
+    records = Records.load(spec, out_dir)
+    if records is None:
+        raise FileNotFoundError(str(out_dir / "run.json"))
+    records = _rejudged(records)
+    return BuildOutcome(records, emit(spec, spec_text, spec_name, records), True)

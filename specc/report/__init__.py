@@ -1,0 +1,1 @@
+"""A run's results -> ``report.html`` / ``report.md`` (overall and per Pareto point)."""

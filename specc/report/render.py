@@ -1,0 +1,199 @@
+"""The reports: per Pareto point (``points/<id>/report.{md,html}``) and overall
+(``report.{md,html}``). This module builds plain view objects; the templates in
+``backends/report/`` lay them out. Every number carries its provenance, and estimated numbers
+are marked (``*`` in Markdown, a dashed italic cell and a hollow marker in HTML)."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+
+from specc import __version__
+from specc.evaluate.estimate import LayerEstimate
+from specc.evaluate.results import Metric
+from specc.ir import model as ir
+from specc.report.plots import Dot, Plot, line_plot, scatter
+from specc.search.records import METRIC_ORDER, Record, Records
+
+__all__ = ["Cell", "PointView", "overall_reports", "point_reports"]
+
+HARDWARE = ("latency_ns", "latency_cycles", "ii", "dsp", "lut", "ff", "bram")
+LABELS = {
+    "float_accuracy": "float accuracy",
+    "float_error": "float error",
+    "fixed_accuracy": "fixed-point accuracy",
+    "fixed_error": "fixed-point error",
+    "latency_ns": "latency (ns)",
+    "latency_cycles": "latency (cycles)",
+    "ii": "II (cycles)",
+    "dsp": "DSP",
+    "lut": "LUT",
+    "ff": "FF",
+    "bram": "BRAM 18K",
+    "clock_ns": "clock (ns)",
+}
+
+
+def kind_of(provenance: str) -> str:
+    """``estimate``, ``synth``, ``csim`` or ``keras``: how a number was obtained."""
+    return provenance.split(":", 1)[0]
+
+
+def fmt(name: str, value: float) -> str:
+    if name.endswith(("_error", "_accuracy")):
+        return f"{value:.4f}"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+@dataclass
+class Cell:
+    text: str
+    kind: str = ""
+    provenance: str = ""
+
+    @property
+    def md(self) -> str:
+        return self.text + ("\\*" if self.kind == "estimate" else "")
+
+
+def cell(name: str, metric: Metric | None) -> Cell:
+    if metric is None:
+        return Cell("-")
+    return Cell(fmt(name, metric.value), kind_of(metric.provenance), metric.provenance)
+
+
+@dataclass
+class PointView:
+    """A Pareto point as the reports show it."""
+
+    id: str
+    record: Record
+    layers: list[LayerEstimate] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def cells(self, names: list[str]) -> list[Cell]:
+        return [cell(n, self.record.metrics.get(n)) for n in names]
+
+
+def spec_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _metric_names(records: list[Record]) -> list[str]:
+    return [m for m in METRIC_ORDER if any(m in r.metrics for r in records)]
+
+
+def _budget(spec: ir.Spec, metric: str) -> float | None:
+    return next((c.value for c in spec.constraints if c.metric == metric), None)
+
+
+def _plots(spec: ir.Spec, records: Records, points: dict[str, PointView]) -> list[Plot]:
+    """One scatter per pair of objectives (budget lines drawn), and hypervolume per trial."""
+    by_key = {p.record.key: p for p in points.values()}
+    evaluated = [r for r in records.items if r.stage == "evaluated" and r.status != "failed"]
+    plots = []
+    for a, b in itertools.combinations([o.metric for o in spec.objectives], 2):
+        dots = []
+        for r in evaluated:
+            if a not in r.metrics or b not in r.metrics:
+                continue
+            view = by_key.get(r.key) if r.status == "ok" else None
+            kind = "pareto" if view else r.status
+            estimated = any(
+                kind_of(r.metrics[m].provenance) == "estimate" for m in (a, b) if m in HARDWARE
+            )
+            title = f"trial {r.index}: {LABELS[a]} {fmt(a, r.metrics[a].value)}, " + (
+                f"{LABELS[b]} {fmt(b, r.metrics[b].value)}" + (" (estimated)" if estimated else "")
+            )
+            href = f"points/{view.id}/report.html" if view else None
+            dots.append(Dot(r.metrics[a].value, r.metrics[b].value, kind, estimated, title, href))
+        plots.append(
+            scatter(
+                f"{LABELS[b]} against {LABELS[a]}",
+                LABELS[a],
+                LABELS[b],
+                dots,
+                _budget(spec, a),
+                _budget(spec, b),
+            )
+        )
+    if records.items:
+        plots.append(
+            line_plot(
+                "hypervolume against trials",
+                "trial",
+                "hypervolume",
+                [float(r.index) for r in records.items],
+                [r.hypervolume for r in records.items],
+            )
+        )
+    return plots
+
+
+def point_reports(spec: ir.Spec, view: PointView, project: str) -> tuple[str, str]:
+    """``report.md`` and ``report.html`` of one Pareto point."""
+    from specc.emit.templates import render
+
+    names = _metric_names([view.record])
+    context = {
+        "version": __version__,
+        "spec": spec,
+        "view": view,
+        "project": project,
+        "metrics": [(LABELS[n], cell(n, view.record.metrics.get(n))) for n in names],
+        "knobs": sorted(view.record.point.items()),
+        "estimated": any(kind_of(m.provenance) == "estimate" for m in view.record.metrics.values()),
+    }
+    return render("report/point.md.j2", **context), render("report/point.html.j2", **context)
+
+
+def overall_reports(
+    spec: ir.Spec,
+    spec_text: str,
+    spec_name: str,
+    records: Records,
+    points: list[PointView],
+    versions: dict[str, str],
+) -> tuple[str, str]:
+    """``report.md`` and ``report.html`` of the whole run."""
+    from specc.emit.templates import render
+
+    names = _metric_names(records.items)
+    objectives = [o.metric for o in spec.objectives]
+    shown = objectives + [m for m in names if m not in objectives]
+    tools = sorted(
+        {
+            m.provenance.split(":", 1)[1]
+            for r in records.items
+            for m in r.metrics.values()
+            if kind_of(m.provenance) == "synth"
+        }
+    )
+    knobs = sorted({k for r in records.items for k in r.point})
+    context = {
+        "version": __version__,
+        "spec": spec,
+        "spec_text": spec_text,
+        "spec_name": spec_name,
+        "spec_sha256": spec_hash(spec_text),
+        "records": records,
+        "counts": records.counts(),
+        "hypervolume": records.hypervolume(),
+        "points": points,
+        "point_of": {p.record.key: p for p in points},
+        "shown": shown,
+        "labels": LABELS,
+        "names": names,
+        "knobs": knobs,
+        "cell": cell,
+        "plots": _plots(spec, records, {p.id: p for p in points}),
+        "versions": sorted(versions.items()),
+        "tools": tools,
+        "estimated": any(
+            kind_of(m.provenance) == "estimate" for r in records.items for m in r.metrics.values()
+        ),
+    }
+    return render("report/report.md.j2", **context), render("report/report.html.j2", **context)
