@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/estimator_accuracy.py --quiet
 	$(BIN)/python bench/trial_cost.py
 	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/rebuild.py
 
 clean:
 	rm -rf $(VENV) build dist out .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
-"""``pip install .`` into a fresh virtualenv works from any directory: the grammar travels inside
-the wheel and is found through importlib.resources, not the current directory."""
+"""``pip install .`` into a fresh virtualenv works from any directory: the grammar and the backend
+templates travel inside the wheel and are found through importlib.resources, not the current
+directory."""
 
 from __future__ import annotations
 
@@ -36,7 +37,10 @@ def test_wheel_carries_grammar_and_works_outside_the_checkout(tmp_path: Path) ->
     )
     (wheel,) = wheels.glob("specc-*.whl")
     with zipfile.ZipFile(wheel) as zf:
-        assert "specc/_data/grammar/specc.lark" in zf.namelist()
+        names = zf.namelist()
+        assert "specc/_data/grammar/specc.lark" in names
+        assert "specc/_data/backends/vivado/hls_ip.tcl.j2" in names
+        assert "specc/_data/backends/report/report.html.j2" in names
 
     env_dir = tmp_path / "venv"
     # Reuse this environment's lark and pydantic: the test checks specc's packaging, not PyPI.
@@ -49,7 +53,8 @@ def test_wheel_carries_grammar_and_works_outside_the_checkout(tmp_path: Path) ->
         text=True,
     ).stdout.strip()
     deps = [
-        str(Path(m.__file__).parent.parent) for m in (__import__("lark"), __import__("pydantic"))
+        str(Path(m.__file__).parent.parent)
+        for m in (__import__("lark"), __import__("pydantic"), __import__("jinja2"))
     ]
     Path(site, "deps.pth").write_text("\n".join(sorted(set(deps))) + "\n")
     subprocess.run(
@@ -71,6 +76,20 @@ def test_wheel_carries_grammar_and_works_outside_the_checkout(tmp_path: Path) ->
         cwd=tmp_path,
     ).stdout.strip()
     assert where.startswith(str(env_dir)) and where.endswith("specc/_data/grammar/specc.lark")
+    # The backend templates render from inside the installed package.
+    xdc = subprocess.run(
+        [
+            str(py),
+            "-c",
+            "from specc.emit.templates import render; "
+            "print(render('vivado/clock.xdc.j2', version='w', clock_period='4.000'))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    ).stdout
+    assert "create_clock -period 4.000" in xdc
 
     spec = tmp_path / "elsewhere" / "s.cds"
     spec.parent.mkdir()

@@ -21,7 +21,7 @@ from specc.ir import model as ir
 from specc.report.render import PointView, overall_reports, point_reports
 from specc.search.records import Record, Records
 
-__all__ = ["EmitResult", "emit", "point_id"]
+__all__ = ["EmitResult", "emit"]
 
 # The C-simulation library g++ built for the trial: not a source of the project.
 BUILD_ARTEFACTS = (".so", ".o")
@@ -49,11 +49,6 @@ class EmitResult:
     missing: list[str] = field(default_factory=list)  # Pareto trials whose folder is gone
 
 
-def point_id(record: Record) -> str:
-    """A point's folder name: trial number and key, stable across re-emits."""
-    return f"t{record.index:03d}_{record.key[:8]}"
-
-
 def _hls_top(project_tcl: bytes) -> str:
     found = re.search(rb'set project_name "([^"]+)"', project_tcl)
     return safe_name(found.group(1).decode() if found else "myproject", "HLS project name")
@@ -61,7 +56,7 @@ def _hls_top(project_tcl: bytes) -> str:
 
 def _point(spec: ir.Spec, record: Record, trial_dir: Path) -> tuple[PointView, dict[str, bytes]]:
     design = safe_name(spec.design, "design name")
-    pid = point_id(record)
+    pid = record.point_id
     result = TrialResult.model_validate_json((trial_dir / "metrics.json").read_text())
     files: dict[str, bytes] = {}
     hls_dir = trial_dir / "hls"

@@ -76,6 +76,12 @@ class Record:
     phase: str = ""
     hypervolume: float = 0.0
 
+    @property
+    def point_id(self) -> str:
+        """The folder name of this trial as a Pareto point (``points/<id>/``): trial number and
+        key, stable across re-emits."""
+        return f"t{self.index:03d}_{self.key[:8]}"
+
 
 def violations(spec: ir.Spec, metrics: dict[str, Metric]) -> list[str]:
     """The budgets these metrics break (only budgets whose metric is known are judged)."""
@@ -245,6 +251,7 @@ class Records:
             {
                 "trial": r.index,
                 "key": r.key,
+                "folder": f"points/{r.point_id}",
                 "point": r.point,
                 "metrics": {k: m.model_dump() for k, m in r.metrics.items()},
             }

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import GOLDEN, ROOT, assert_golden
 from specc.compiler import check_file
-from specc.emit.project import emit, point_id
+from specc.emit.project import emit
 from specc.evaluate.results import TrialResult
 from specc.search.records import Record, Records
 
@@ -27,7 +27,7 @@ KEY = "f9a96e24587e867515d2"
 REPORT = ROOT.parent / "shared" / "data" / "synthesis" / "xc7z020_report" / "vivado_synth.rpt"
 
 
-def emitted(tmp_path: Path) -> tuple[Records, Path, Path]:
+def emitted(tmp_path: Path, backend: str = "vivado") -> tuple[Records, Path, Path]:
     """The golden spec's one-trial run, emitted under tmp_path/out/tiny."""
     spec_file = tmp_path / "tiny.cds"
     shutil.copy(CASE / "input.cds", spec_file)
@@ -37,11 +37,10 @@ def emitted(tmp_path: Path) -> tuple[Records, Path, Path]:
     shutil.copytree(FIXTURES / "trial", out / "trials" / KEY, ignore=shutil.ignore_patterns("*.md"))
     result = TrialResult.model_validate_json((out / "trials" / KEY / "metrics.json").read_text())
     records = Records(spec, out)
-    records.add(
-        Record(0, KEY, "ok", "evaluated", dict(result.point), dict(result.metrics), seconds=3.0)
-    )
+    point = {**result.point, "hls.backend": backend}
+    records.add(Record(0, KEY, "ok", "evaluated", point, dict(result.metrics), seconds=3.0))
     emit(spec, spec_file.read_text(), "tiny.cds", records)
-    return records, out, out / "points" / point_id(records.items[0])
+    return records, out, out / "points" / records.items[0].point_id
 
 
 def test_point_folder_matches_the_golden_files(tmp_path: Path) -> None:
@@ -112,15 +111,16 @@ def test_every_link_in_the_reports_resolves(tmp_path: Path) -> None:
     assert 'class="estimate"' in html and "<svg" in html and "budget" in html
 
 
+@pytest.mark.parametrize(("backend", "tool"), [("vivado", "vivado_hls"), ("vitis", "vitis_hls")])
 def test_make_runs_hls_then_vivado_with_the_point_settings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, backend: str, tool: str
 ) -> None:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    _, _, point = emitted(tmp_path)
+    _, _, point = emitted(tmp_path, backend)
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
-    (bin_dir / "vivado_hls").symlink_to(FIXTURES / "bin" / "fake_hls")
+    (bin_dir / tool).symlink_to(FIXTURES / "bin" / "fake_hls")
     (bin_dir / "vivado").symlink_to(FIXTURES / "bin" / "fake_vivado")
     log = tmp_path / "calls.jsonl"
     env = {
@@ -139,14 +139,18 @@ def test_make_runs_hls_then_vivado_with_the_point_settings(
     )
     assert run.returncode == 0, run.stdout + run.stderr
     calls = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [c["tool"] for c in calls] == ["vivado_hls", "vivado", "vivado", "vivado"]
+    assert [c["tool"] for c in calls] == [tool, "vivado", "vivado", "vivado"]
     hls = calls[0]
     assert Path(hls["cwd"]) == point / "hls"
-    assert hls["argv"] == [
-        "-f",
-        "build_prj.tcl",
-        "reset=1 csim=0 synth=1 cosim=0 validation=0 export=1 vsynth=0",
-    ]
+    if backend == "vivado":
+        assert hls["argv"] == [
+            "-f",
+            "build_prj.tcl",
+            "reset=1 csim=0 synth=1 cosim=0 validation=0 export=1 vsynth=0",
+        ]
+    else:  # Vitis HLS reads its options from build_opt.tcl
+        assert hls["argv"] == ["-f", "build_prj.tcl"]
+        assert "export     1" in (point / "hls" / "build_opt.tcl").read_text()
     assert calls[1]["argv"] == ["-notrace", "-mode", "batch", "-source", "tiny.tcl"]
     assert calls[2]["argv"][-3:] == ["tiny_synth.tcl", "tiny_netlist.tcl", "tiny.xpr"]
     assert calls[3]["argv"][-2:] == ["impl.tcl", "tiny.xpr"]
@@ -183,3 +187,26 @@ def test_fusesoc_sets_up_the_generated_core(tmp_path: Path) -> None:
     assert (work / hls.group(1) / "build_prj.tcl").is_file()
     assert (work / hls.group(1) / "run_hls.sh").is_file()
     assert "hls_ip.tcl" in makefile and "pnr" not in makefile
+
+
+def test_chromium_renders_the_report(tmp_path: Path) -> None:
+    browser = next(
+        (b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None
+    )
+    if browser is None:
+        pytest.skip("no headless Chromium on this machine")
+    _, out, _ = emitted(tmp_path)
+    args = [browser, "--headless", "--no-sandbox", "--disable-gpu"]
+    page = (out / "report.html").as_uri()
+    dom = subprocess.run(
+        [*args, "--dump-dom", page], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert dom.count("<svg") == 2  # the Pareto plot of the two objectives, hypervolume
+    assert "t000_f9a96e24" in dom
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [*args, "--window-size=1280,1600", f"--screenshot={shot}", page],
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.stat().st_size > 20_000  # a page with tables and plots, not a blank one
