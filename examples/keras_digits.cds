@@ -1,7 +1,7 @@
 # Start from a model you already trained: examples/data/digits_mlp.keras (64-32-16-10, made by
 # examples/data/train_digits_model.py). Nothing is retrained; the search is over the hardware
 # alone: precision, reuse factor and clock, for the fixed-point error the C simulation measures
-# and the latency, on a Zynq-7010.
+# and the latency, on a Zynq-7020.
 design keras_digits
 
 # The split and normalisation the model was trained with.
@@ -18,11 +18,11 @@ hls {
   io_type = parallel
   strategy = latency
   precision = ap_fixed<6..16, 2..6>
-  reuse_factor = {1, 2, 4, 8}
+  reuse_factor = {2, 4, 8, 16}
   clock_period = 4..10 ns
 }
 
-target xc7z010clg400-1
+target xc7z020clg400-1
 
 objectives {
   minimize fixed_error

@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from specc.evaluate.estimate import LayerShape
@@ -16,7 +19,7 @@ from specc.evaluate.point import TrialConfig
 from specc.ir import model as ir
 from specc.ir.datasets import DataShape
 
-__all__ = ["shapes_from_config", "shapes_from_hls"]
+__all__ = ["shapes_from_config", "shapes_from_hls", "shapes_from_keras_file"]
 
 _TABLE_ACTIVATIONS = ("sigmoid", "tanh", "elu", "selu", "softplus")
 
@@ -95,6 +98,73 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
     return shapes
 
 
+def _dense_shape(
+    cfg: TrialConfig,
+    name: str,
+    n_in: int,
+    n_out: int,
+    kind: str = "dense",
+    positions: int = 1,
+    sparsity: float = 0.0,
+) -> LayerShape:
+    width, _ = cfg.precision(name)
+    return LayerShape(
+        name,
+        kind,
+        n_in,
+        n_out,
+        positions,
+        int(cfg.layer_knob(name, "reuse_factor")),
+        str(cfg.layer_knob(name, "strategy")),
+        width,
+        cfg.precision()[0],
+        width,
+        int(sparsity * n_in * n_out) * positions,
+    )
+
+
+def shapes_from_keras_file(path: Path, cfg: TrialConfig) -> list[LayerShape] | None:
+    """Layer shapes of a saved ``.keras`` MLP read from its ``config.json`` (no TensorFlow), for
+    ``precheck`` of ``model keras "FILE"``; None when the model is not a plain chain of Dense
+    and activation layers (then nothing is judged before the trial)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            layers = json.loads(zf.read("config.json"))["config"]["layers"]
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    bits = cfg.precision()[0]
+    shapes: list[LayerShape] = []
+    prev = 0
+
+    def activation(name: str, act: str, n: int) -> None:
+        if act == "softmax":
+            shapes.append(LayerShape(name, "softmax", n_out=n, accum_bits=bits))
+        elif act != "linear":
+            kind = "table" if act in _TABLE_ACTIVATIONS else "relu"
+            shapes.append(LayerShape(name, kind, n_out=n, accum_bits=bits))
+
+    for layer in layers:
+        kind, conf = layer.get("class_name"), layer.get("config", {})
+        if kind == "InputLayer":
+            shape = conf.get("batch_shape") or conf.get("batch_input_shape") or []
+            if len(shape) != 2:
+                return None
+            prev = int(shape[1])
+        elif kind == "Dense" and prev:
+            units = int(conf["units"])
+            shapes.append(_dense_shape(cfg, str(conf["name"]), prev, units))
+            activation(
+                f"{conf['name']}_{conf.get('activation')}", str(conf.get("activation")), units
+            )
+            prev = units
+        elif kind in ("Activation", "ReLU", "Softmax") and prev:
+            act = str(conf.get("activation", kind.lower()))
+            activation(str(conf["name"]), act, prev)
+        elif kind != "Dropout":
+            return None
+    return shapes or None
+
+
 def shapes_from_config(spec: ir.Spec, cfg: TrialConfig, data: DataShape) -> list[LayerShape]:
     """Layer shapes from the configuration alone (no trained weights): for ``precheck``."""
     features = data.features or 0
@@ -106,23 +176,7 @@ def shapes_from_config(spec: ir.Spec, cfg: TrialConfig, data: DataShape) -> list
     bits_in = cfg.precision()[0]
 
     def dense(name: str, n_in: int, n_out: int, kind: str = "dense", positions: int = 1) -> None:
-        width, _ = cfg.precision(name)
-        zeros = int(sparsity * n_in * n_out) * positions
-        shapes.append(
-            LayerShape(
-                name,
-                kind,
-                n_in,
-                n_out,
-                positions,
-                int(cfg.layer_knob(name, "reuse_factor")),
-                str(cfg.layer_knob(name, "strategy")),
-                width,
-                bits_in,
-                width,
-                zeros,
-            )
-        )
+        shapes.append(_dense_shape(cfg, name, n_in, n_out, kind, positions, sparsity))
 
     flat = features
     if spec.model.family == "cnn":

@@ -100,16 +100,24 @@ def trial_key(
 def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str, Metric]:
     """The estimator's hardware metrics for a point, without training (milliseconds).
 
-    The search uses this to reject points that break a budget before paying for training.
+    The search uses this to reject points that break a budget before paying for training. For
+    ``model keras "FILE"`` the layer sizes come from the file's config (empty when it is not a
+    plain MLP: nothing is judged before the trial).
     """
     from specc.evaluate.estimate import PROVENANCE, estimate_design
-    from specc.evaluate.shapes import shapes_from_config
+    from specc.evaluate.shapes import shapes_from_config, shapes_from_keras_file
     from specc.ir.datasets import shape_of
 
     cfg = resolve(spec, point)
-    data = shape_of(spec.dataset, Path(spec.source).parent)
+    if spec.model.family == "keras":
+        assert spec.model.path is not None
+        shapes = shapes_from_keras_file(Path(spec.source).parent / spec.model.path, cfg)
+        if shapes is None:
+            return {}  # not a plain MLP: judged on the trial's own numbers only
+    else:
+        shapes = shapes_from_config(spec, cfg, shape_of(spec.dataset, Path(spec.source).parent))
     est = estimate_design(
-        shapes_from_config(spec, cfg, data),
+        shapes,
         spec.target.family,
         int(cfg.get("hls.array_partition")),
         str(cfg.get("hls.io_type")),

@@ -111,3 +111,28 @@ def test_estimate_is_deterministic() -> None:
     b = precheck(spec, {"model.hidden_layers": 3})
     assert a == b and time.perf_counter() - t < 1
     assert Path(spec.source).name == "mnist_zynq.cds"
+
+
+def test_precheck_reads_the_layers_of_a_keras_file(tmp_path: Path) -> None:
+    spec = load(ROOT / "examples" / "keras_digits.cds")
+    metrics = precheck(spec, {"hls.reuse_factor": 4, "hls.precision.width": 8})
+    assert metrics["dsp"].provenance.startswith("estimate:")
+    # 64-32-16-10 at reuse 4: the same estimate as the same MLP described by a spec
+    mlp = tmp_path / "mlp.cds"
+    mlp.write_text(
+        (ROOT / "examples" / "keras_digits.cds")
+        .read_text()
+        .replace(
+            'model keras "data/digits_mlp.keras"',
+            "model mlp {\n  hidden_layers = 2\n  neurons = {16, 32}\n}",
+        )
+    )
+    same = load(mlp)
+    point = {
+        "hls.reuse_factor": 4,
+        "hls.precision.width": 8,
+        "model.fc1.neurons": 32,
+        "model.fc2.neurons": 16,
+    }
+    assert metrics["dsp"] == precheck(same, point)["dsp"]
+    assert metrics["latency_cycles"] == precheck(same, point)["latency_cycles"]
