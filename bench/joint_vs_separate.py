@@ -20,18 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _runs import ROOT, pin_hash_seed, run
 
-from specc.compiler import check_text  # noqa: E402
-from specc.search.driver import BuildOptions, search  # noqa: E402
-from specc.search.records import Record  # noqa: E402
+from specc.compiler import check_text
+from specc.search.records import Record
 
 FLOWS = ("smac", "separate")
 
@@ -65,9 +62,7 @@ def gmean(xs: list[float]) -> float:
 
 
 def main() -> int:
-    if os.environ.get("PYTHONHASHSEED") != "0":  # as `specc build` does: reproducible proposals
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, *sys.argv])
+    pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", default=str(ROOT / "examples" / "mnist_zynq.cds"))
     parser.add_argument("--trials", type=int, default=20)
@@ -92,19 +87,9 @@ def main() -> int:
     for seed in args.seeds:
         fronts = {}
         for flow in FLOWS:
-            spec = base.model_copy(
-                update={"search": base.search.model_copy(update={"algorithm": flow})}
-            )
             t = time.perf_counter()
-            records = search(
-                spec,
-                BuildOptions(
-                    out_root=Path(args.out) / base.target.part / f"{flow}-s{seed}",
-                    trials=args.trials,
-                    seed=seed,
-                    synth="never",
-                ),
-            )
+            out = Path(args.out) / base.target.part / f"{flow}-s{seed}"
+            records = run(base, flow, out, args.trials, seed)
             c = records.counts()
             fronts[flow] = front(records.items)
             hv = records.hypervolume()

@@ -12,25 +12,20 @@ output folder, so strategies that propose the same design share its evaluation.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _runs import ROOT, pin_hash_seed, run
 
-from specc.compiler import load  # noqa: E402
-from specc.search.driver import BuildOptions, search  # noqa: E402
+from specc.compiler import load
 
 STRATEGIES = ("smac", "random", "separate")
 
 
 def main() -> int:
-    if os.environ.get("PYTHONHASHSEED") != "0":  # as `specc build` does: reproducible proposals
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, *sys.argv])
+    pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -43,19 +38,8 @@ def main() -> int:
     for seed in args.seeds:
         curves = {}
         for strategy in STRATEGIES:
-            spec = base.model_copy(
-                update={"search": base.search.model_copy(update={"algorithm": strategy})}
-            )
             t = time.perf_counter()
-            records = search(
-                spec,
-                BuildOptions(
-                    out_root=Path(args.out) / f"{strategy}-s{seed}",
-                    trials=args.trials,
-                    seed=seed,
-                    synth="never",
-                ),
-            )
+            records = run(base, strategy, Path(args.out) / f"{strategy}-s{seed}", args.trials, seed)
             # Hypervolume after each evaluated design (rejections cost no trial).
             curves[strategy] = [r.hypervolume for r in records.items if r.stage == "evaluated"]
             table[strategy].append(curves[strategy][-1] if curves[strategy] else 0.0)

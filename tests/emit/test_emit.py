@@ -51,7 +51,6 @@ def test_point_folder_matches_the_golden_files(tmp_path: Path) -> None:
         "tiny.core",
         "metrics.json",
         "report.md",
-        "hls/build_prj.tcl",
         "hls/run_hls.sh",
         *[f"vivado/{p.name}" for p in sorted((point / "vivado").iterdir())],
     ]
