@@ -280,10 +280,15 @@ def _build_options(args: argparse.Namespace, on_record: Any) -> Any:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _emitted(outcome: Any, out_dir: Path) -> str:
     applied = outcome.emitted.applied
+    folders = _count(len(outcome.emitted.points), "point folder")
     lines = [
-        f"report: {out_dir / 'report.html'} ({len(outcome.emitted.points)} point folders in "
+        f"report: {out_dir / 'report.html'} ({folders} in "
         f"{out_dir / 'points'}/; {len(applied.written)} files written, {applied.unchanged} "
         f"unchanged, {len(applied.removed)} removed)"
     ]
