@@ -418,6 +418,7 @@ def search(spec: ir.Spec, options: BuildOptions) -> Records:
     finally:
         executor.close()
         shutil.rmtree(smac_dir, ignore_errors=True)
+        records.write()  # also when interrupted: every record so far, finished or not
     records.finished = True
     records.write()
     return records

@@ -28,6 +28,7 @@ from specc.search.pareto import badness, hypervolume, pareto_indices
 
 __all__ = ["Record", "Records", "violations", "write_atomic"]
 
+WRITE_INTERVAL_S = 2.0
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
     "<": operator.lt,
@@ -112,6 +113,7 @@ class Records:
         self.fingerprint = fingerprint  # what the search depended on (see specc.build)
         self.finished = False
         self.started = time.time()
+        self._written = 0.0
 
     def feasible(self) -> list[Record]:
         return [r for r in self.items if r.status == "ok"]
@@ -127,9 +129,13 @@ class Records:
         )
 
     def add(self, record: Record) -> Record:
+        """Append a record; the files are rewritten after every evaluated trial, and after
+        a-priori rejections at most every few seconds (a search can reject thousands of points,
+        and a lost rejection is recomputed in milliseconds when the run is resumed)."""
         self.items.append(record)
         record.hypervolume = round(self.hypervolume(), 6)
-        self.write()
+        if record.stage != "precheck" or time.monotonic() - self._written > WRITE_INTERVAL_S:
+            self.write()
         return record
 
     def counts(self) -> dict[str, int]:
@@ -165,6 +171,7 @@ class Records:
         write_atomic(self.out_dir / "trials.csv", self.trials_csv())
         write_atomic(self.out_dir / "pareto.json", self.pareto_json())
         write_atomic(self.out_dir / "run.json", self.run_json())
+        self._written = time.monotonic()
 
     def run_json(self) -> str:
         """The run's state: every record (with times and cache hits), whether the search
@@ -186,7 +193,7 @@ class Records:
                         for r in self.items
                     ],
                 },
-                indent=1,
+                separators=(",", ":"),
             )
             + "\n"
         )
