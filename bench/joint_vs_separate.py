@@ -28,7 +28,10 @@ from pathlib import Path
 from _runs import ROOT, pin_hash_seed, run
 
 from specc.compiler import check_text
-from specc.search.records import Record
+from specc.evaluate.trial import precheck
+from specc.ir import model as ir
+from specc.search.records import Record, violations
+from specc.search.space import configspace, to_point
 
 FLOWS = ("smac", "separate")
 
@@ -57,6 +60,20 @@ def matched_ratios(sep: list[tuple[float, float]], joint: list[tuple[float, floa
     return ratios
 
 
+def feasible_share(spec: ir.Spec, n: int = 1000) -> tuple[int, dict[str, float]]:
+    """How many of ``n`` random configurations the estimate lets through, and the smallest
+    estimate of each budgeted metric over them (milliseconds each, no training)."""
+    cs = configspace(spec, 0)
+    ok, least = 0, {}
+    for config in cs.sample_configuration(n):
+        metrics = precheck(spec, to_point(config))
+        ok += not violations(spec, metrics)
+        for c in spec.constraints:
+            if c.metric in metrics:
+                least[c.metric] = min(least.get(c.metric, math.inf), metrics[c.metric].value)
+    return ok, least
+
+
 def gmean(xs: list[float]) -> float:
     return math.exp(statistics.mean(math.log(x) for x in xs)) if xs else float("nan")
 
@@ -69,6 +86,9 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--target", help="replace the spec's part with this one")
     parser.add_argument("--out", default=str(ROOT / "out" / "bench-joint"))
+    parser.add_argument(
+        "--force", action="store_true", help="search even when no sampled design fits"
+    )
     args = parser.parse_args()
     path = Path(args.spec)
     text = path.read_text()
@@ -82,6 +102,16 @@ def main() -> int:
         sys.exit(f"{path}: the spec has errors; run specc check {path}")
     base = checked.spec
     label = f"{path.name} on {base.target.part}"
+    ok, least = feasible_share(base)
+    smallest = ", ".join(f"{m} {v:,.0f}" for m, v in sorted(least.items()))
+    print(
+        f"{label}: {ok} of 1000 random configurations fit the budgets by the estimate "
+        f"(smallest estimates: {smallest})",
+        flush=True,
+    )
+    if ok == 0 and not args.force:
+        print("no sampled design fits: both flows can only end empty (--force searches anyway)")
+        return 0
     print(f"{label}: {args.trials} evaluated designs per flow, seeds {args.seeds}", flush=True)
     summary: dict[str, list[object]] = {"hv_joint": [], "hv_separate": [], "ratio": []}
     for seed in args.seeds:
