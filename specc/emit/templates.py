@@ -48,7 +48,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        # HTML templates (``*.html.j2``) escape every value: spec text and names can hold "<".
+        autoescape=lambda name: bool(name) and str(name).endswith((".html.j2", ".html")),
     )
     env.filters["tcl_quote"] = tcl_quote
     return env

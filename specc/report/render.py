@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from specc import __version__
@@ -76,6 +77,12 @@ class PointView:
 
     def cells(self, names: list[str]) -> list[Cell]:
         return [cell(n, self.record.metrics.get(n)) for n in names]
+
+
+def _fence(text: str) -> str:
+    """A Markdown code fence longer than any run of backticks in ``text``."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def spec_hash(text: str) -> str:
@@ -179,6 +186,7 @@ def overall_reports(
         "spec_text": spec_text,
         "spec_name": spec_name,
         "spec_sha256": spec_hash(spec_text),
+        "fence": _fence(spec_text),
         "records": records,
         "counts": records.counts(),
         "hypervolume": records.hypervolume(),

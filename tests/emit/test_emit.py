@@ -27,10 +27,12 @@ KEY = "f9a96e24587e867515d2"
 REPORT = ROOT.parent / "shared" / "data" / "synthesis" / "xc7z020_report" / "vivado_synth.rpt"
 
 
-def emitted(tmp_path: Path, backend: str = "vivado") -> tuple[Records, Path, Path]:
+def emitted(
+    tmp_path: Path, backend: str = "vivado", comment: str = ""
+) -> tuple[Records, Path, Path]:
     """The golden spec's one-trial run, emitted under tmp_path/out/tiny."""
     spec_file = tmp_path / "tiny.cds"
-    shutil.copy(CASE / "input.cds", spec_file)
+    spec_file.write_text((CASE / "input.cds").read_text() + comment)
     spec = check_file(spec_file).spec
     assert spec is not None
     out = tmp_path / "out" / "tiny"
@@ -209,3 +211,11 @@ def test_chromium_renders_the_report(tmp_path: Path) -> None:
         timeout=120,
     )
     assert shot.stat().st_size > 20_000  # a page with tables and plots, not a blank one
+
+
+def test_spec_text_cannot_break_out_of_the_reports(tmp_path: Path) -> None:
+    _, out, _ = emitted(tmp_path, comment="# </pre><script>alert(1)</script>\n# ```\n")
+    html = (out / "report.html").read_text()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    md = (out / "report.md").read_text()
+    assert "\n````\n" in md  # the fence is longer than the spec's own backticks
