@@ -196,3 +196,12 @@ def test_console_script_installed() -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_report_without_results_says_to_build_first(tmp_path: Path) -> None:
+    proc = run("report", str(EXAMPLE), "--out", str(tmp_path))
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"specc: error: no results for design 'digits_mlp' in {tmp_path}/digits_mlp/ "
+        f"(no run.json); run `specc build {EXAMPLE}` first\n"
+    )
