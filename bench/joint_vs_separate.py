@@ -11,8 +11,10 @@ latency(separate) / latency(joint) (> 1: the joint search is faster at the same 
 
     python bench/joint_vs_separate.py [--trials N] [--seeds 0 1 2] [--target PART]
 
-`--target` swaps the spec's part (e.g. xcvu9p-flga2104-2L-e) and keeps everything else. Trials
-are cached under --out, so a rerun prints the same figures in seconds.
+`--target` swaps the spec's part (e.g. xcvu9p-flga2104-2L-e) and keeps everything else;
+`--separate-neurons '32..128 step 32'` gives the two-step flow the narrower neuron range seed 000
+fell back to when its first model did not fit. Trials are cached under --out, so a rerun prints
+the same figures in seconds.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import statistics
 import sys
 import time
@@ -89,6 +92,12 @@ def main() -> int:
     parser.add_argument(
         "--force", action="store_true", help="search even when no sampled design fits"
     )
+    parser.add_argument(
+        "--separate-neurons",
+        metavar="RANGE",
+        help="the two-step flow's neuron range, e.g. '32..128 step 32' (seed 000's second "
+        "iteration, after the first one's model did not fit); the joint flow keeps the spec's",
+    )
     args = parser.parse_args()
     path = Path(args.spec)
     text = path.read_text()
@@ -101,6 +110,13 @@ def main() -> int:
     if checked.spec is None:
         sys.exit(f"{path}: the spec has errors; run specc check {path}")
     base = checked.spec
+    two_step = base
+    if args.separate_neurons:
+        narrowed = re.sub(r"(?m)^(  neurons = ).*$", rf"\g<1>{args.separate_neurons}", text)
+        checked = check_text(narrowed, str(path), path.parent)
+        if checked.spec is None:
+            sys.exit(f"--separate-neurons {args.separate_neurons!r} does not make a valid spec")
+        two_step = checked.spec
     label = f"{path.name} on {base.target.part}"
     ok, least = feasible_share(base)
     smallest = ", ".join(f"{m} {v:,.0f}" for m, v in sorted(least.items()))
@@ -118,8 +134,14 @@ def main() -> int:
         fronts = {}
         for flow in FLOWS:
             t = time.perf_counter()
-            out = Path(args.out) / base.target.part / f"{flow}-s{seed}"
-            records = run(base, flow, out, args.trials, seed)
+            spec = base if flow == "smac" else two_step
+            tag = (
+                f"-n{args.separate_neurons.split()[0]}"
+                if flow != "smac" and args.separate_neurons
+                else ""
+            )
+            out = Path(args.out) / base.target.part / f"{flow}{tag}-s{seed}"
+            records = run(spec, flow, out, args.trials, seed)
             c = records.counts()
             fronts[flow] = front(records.items)
             hv = records.hypervolume()
@@ -157,7 +179,12 @@ def main() -> int:
         "  latency ratio separate/joint at matched fixed-point error (geometric mean per seed): "
         + (", ".join(f"{r:.2f}x" for r in ratios) if ratios else "none matched")  # type: ignore[str-format]
     )
-    out = Path(args.out) / base.target.part / "summary.json"
+    name = (
+        f"summary-separate-n{args.separate_neurons.split()[0]}"
+        if args.separate_neurons
+        else "summary"
+    )
+    out = Path(args.out) / base.target.part / f"{name}.json"
     out.write_text(json.dumps({"spec": label, "trials": args.trials, **summary}, indent=2) + "\n")
     return 0
 
