@@ -30,7 +30,7 @@ hls {
   io_type = parallel
   strategy = latency
   precision = ap_fixed<8..16, 3..6>
-  reuse_factor = {1, 2, 4, 8}
+  reuse_factor = {1, 2, 4, 8, 16, 32}
   clock_period = 5 ns
 }
 

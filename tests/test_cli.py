@@ -148,7 +148,7 @@ def test_space_counts_conditional_dimensions() -> None:
 def test_space_text_table() -> None:
     proc = run("space", str(EXAMPLE))
     assert proc.returncode == 0
-    assert "legal configurations: 2,880 discrete x 2 continuous dimensions" in proc.stdout
+    assert "legal configurations: 4,320 discrete x 2 continuous dimensions" in proc.stdout
     assert "model.fc2.neurons" in proc.stdout
 
 
