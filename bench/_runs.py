@@ -22,9 +22,14 @@ def pin_hash_seed() -> None:
         os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
-def run(base: ir.Spec, algorithm: str, out_root: Path, trials: int, seed: int) -> Records:
-    """One search of ``base`` with ``algorithm``, estimator hardware, trials cached in out_root."""
+def run(
+    base: ir.Spec, algorithm: str, out_root: Path, trials: int, seed: int, force: bool = False
+) -> Records:
+    """One search of ``base`` with ``algorithm``, estimator hardware, trials cached in out_root
+    (``force``: search even when no sampled configuration fits the budgets)."""
     spec = base.model_copy(
         update={"search": base.search.model_copy(update={"algorithm": algorithm})}
     )
-    return search(spec, BuildOptions(out_root=out_root, trials=trials, seed=seed, synth="never"))
+    return search(
+        spec, BuildOptions(out_root=out_root, trials=trials, seed=seed, synth="never", force=force)
+    )

@@ -31,10 +31,8 @@ from pathlib import Path
 from _runs import ROOT, pin_hash_seed, run
 
 from specc.compiler import check_text
-from specc.evaluate.trial import precheck
-from specc.ir import model as ir
-from specc.search.records import Record, violations
-from specc.search.space import configspace, to_point
+from specc.search.driver import feasible_share
+from specc.search.records import Record
 
 FLOWS = ("smac", "separate")
 
@@ -61,20 +59,6 @@ def matched_ratios(sep: list[tuple[float, float]], joint: list[tuple[float, floa
         if best is not None:
             ratios.append(lat / best)
     return ratios
-
-
-def feasible_share(spec: ir.Spec, n: int = 1000) -> tuple[int, dict[str, float]]:
-    """How many of ``n`` random configurations the estimate lets through, and the smallest
-    estimate of each budgeted metric over them (milliseconds each, no training)."""
-    cs = configspace(spec, 0)
-    ok, least = 0, {}
-    for config in cs.sample_configuration(n):
-        metrics = precheck(spec, to_point(config))
-        ok += not violations(spec, metrics)
-        for c in spec.constraints:
-            if c.metric in metrics:
-                least[c.metric] = min(least.get(c.metric, math.inf), metrics[c.metric].value)
-    return ok, least
 
 
 def gmean(xs: list[float]) -> float:
@@ -141,7 +125,7 @@ def main() -> int:
                 else ""
             )
             out = Path(args.out) / base.target.part / f"{flow}{tag}-s{seed}"
-            records = run(spec, flow, out, args.trials, seed)
+            records = run(spec, flow, out, args.trials, seed, force=args.force)
             c = records.counts()
             fronts[flow] = front(records.items)
             hv = records.hypervolume()

@@ -92,7 +92,9 @@ def build(
     fp = fingerprint(spec, trials, seed, options.synth)
     out_dir = Path(options.out_root) / spec.design
     prior = None if search_again else Records.load(spec, out_dir)
-    if prior is not None and prior.finished and prior.fingerprint == fp:
+    # A finished run without records stopped because no design fit the budgets; budgets are
+    # outside the fingerprint, so after a change to them only a new search can tell.
+    if prior is not None and prior.finished and prior.items and prior.fingerprint == fp:
         records = _rejudged(prior)
         reused = True
     else:

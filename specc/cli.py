@@ -227,7 +227,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = _build_options(args, progress.update)
     out_dir = Path(args.out) / spec.design
     try:
-        outcome = build(spec, checked.text, args.file, options, search_again=args.search)
+        outcome = build(
+            spec, checked.text, args.file, options, search_again=args.search or args.force
+        )
     except KeyboardInterrupt:
         progress.stop()
         sys.stderr.write(
@@ -247,6 +249,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                     **records.counts(),
                     "pareto": len(records.pareto()),
                     "hypervolume": round(records.hypervolume(), 6),
+                    "note": records.note,
                     "points": outcome.emitted.points,
                     "written": len(outcome.emitted.applied.written),
                     "report": str(out_dir / "report.html"),
@@ -277,6 +280,7 @@ def _build_options(args: argparse.Namespace, on_record: Any) -> Any:
         synth=args.synth,
         limits=Limits(timeout_s=args.timeout, memory_mb=args.memory or None),
         on_record=on_record,
+        force=args.force,
     )
 
 
@@ -438,6 +442,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--search",
         action="store_true",
         help="run the search even when a finished one can be re-used (cached trials still are)",
+    )
+    b.add_argument(
+        "--force",
+        action="store_true",
+        help="search even when no sampled configuration fits the budgets by the estimate",
     )
     b.set_defaults(func=cmd_build)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,17 @@ def _build(spec: Path, out: Path, trials: int) -> dict[str, object]:
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_the_seed_experiment_on_its_zynq_stops_before_training(tmp_path: Path) -> None:
+    # Table 1's space has no design that fits a Zynq-7020 by the estimate (README, results):
+    # the build says so in seconds instead of ruling out 1000 points one by one.
+    done = _build(ROOT / "examples" / "mnist_zynq.cds", tmp_path / "out", trials=20)
+    assert done["records"] == 0 and done["points"] == []
+    assert str(done["note"]).startswith("not searched: none of 1000 random configurations fits")
+    assert re.search(r"dsp [0-9,]+ against <= 220", str(done["note"]))
+    report = (tmp_path / "out" / "mnist_zynq" / "report.html").read_text()
+    assert "not searched" in report
 
 
 # The examples whose trials take seconds, built with a tiny budget (mnist_zynq is checked above

@@ -34,10 +34,11 @@ from specc.search.pareto import badness
 from specc.search.records import OPS, Record, Records, violations
 from specc.search.space import configspace, to_point
 
-__all__ = ["BuildOptions", "search", "violations"]
+__all__ = ["BuildOptions", "feasible_share", "search", "violations"]
 
 PENALTY_CAP = 4.0
 MAX_REJECTED_PER_TRIAL = 50
+PROBE_SAMPLES = 1000  # random configurations estimated before a search (about 2 ms each)
 
 
 @dataclass
@@ -53,6 +54,7 @@ class BuildOptions:
     limits: Limits = field(default_factory=Limits)
     on_record: Callable[[Record, Records], None] | None = None
     fingerprint: str = ""  # what the search depends on, kept in run.json (see specc.build)
+    force: bool = False  # search even when no sampled configuration fits the budgets
 
 
 class _Proposer(Protocol):
@@ -157,6 +159,40 @@ class _Random:
 
     def tell(self, token: Any, costs: list[float]) -> None:
         pass
+
+
+def feasible_share(
+    spec: ir.Spec, n: int = PROBE_SAMPLES, seed: int = 0, first: bool = False
+) -> tuple[int, dict[str, float]]:
+    """How many of ``n`` random configurations pass the a-priori estimate, and the smallest
+    estimate of each budgeted metric over them. No training: milliseconds per configuration.
+    With ``first``, stop at the first configuration that passes."""
+    ok, least = 0, dict[str, float]()
+    for config in configspace(spec, seed).sample_configuration(n):
+        metrics = precheck(spec, to_point(config))
+        if not violations(spec, metrics):
+            ok += 1
+            if first:
+                break
+        for c in spec.constraints:
+            if c.metric in metrics:
+                least[c.metric] = min(least.get(c.metric, float("inf")), metrics[c.metric].value)
+    return ok, least
+
+
+def _no_fit_note(spec: ir.Spec, least: dict[str, float]) -> str:
+    """Why the search did not start: the budgets no sampled configuration can meet."""
+    broken = [
+        f"{c.metric} {least[c.metric]:,.0f} against {c.op} {c.value:,.0f}"
+        for c in spec.constraints
+        if c.metric in least and not OPS[c.op](least[c.metric], c.value)
+    ]
+    return (
+        f"not searched: none of {PROBE_SAMPLES} random configurations fits the budgets by "
+        f"the estimate (smallest estimates: {'; '.join(broken)}); relax a budget, choose a "
+        "larger part, or narrow the space toward smaller models and larger reuse factors "
+        "(specc build --force searches anyway)"
+    )
 
 
 def _excess(spec: ir.Spec, metrics: dict[str, Metric]) -> float:
@@ -383,6 +419,14 @@ def search(spec: ir.Spec, options: BuildOptions) -> Records:
     out_dir = options.out_root / spec.design
     records = Records(spec, out_dir, options.fingerprint)
     records.write()
+    fits, least = (1, {}) if options.force else feasible_share(spec, seed=seed, first=True)
+    if not fits:
+        # HyperPower's a-priori model, applied to the whole space before the first training:
+        # a search would only rule out point after point (50 per trial) and end empty.
+        records.note = _no_fit_note(spec, least)
+        records.finished = True
+        records.write()
+        return records
     # SMAC's own output (run history with wall-clock times) is not a product: every run
     # replays from the trial cache, so it lives in a temporary folder.
     smac_dir = Path(tempfile.mkdtemp(prefix="specc-smac-"))
