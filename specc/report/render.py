@@ -117,6 +117,8 @@ def _plots(spec: ir.Spec, records: Records, points: dict[str, PointView]) -> lis
             )
             href = f"points/{view.id}/report.html" if view else None
             dots.append(Dot(r.metrics[a].value, r.metrics[b].value, kind, estimated, title, href))
+        if not dots:  # an empty frame says less than the sentence the template writes instead
+            continue
         plots.append(
             scatter(
                 f"{LABELS[b]} against {LABELS[a]}",
