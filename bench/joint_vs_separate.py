@@ -94,13 +94,16 @@ def main() -> int:
     if checked.spec is None:
         sys.exit(f"{path}: the spec has errors; run specc check {path}")
     base = checked.spec
-    two_step = base
+    two_step, tag = base, ""  # tag: the two-step flow's folder suffix when its range differs
     if args.separate_neurons:
-        narrowed = re.sub(r"(?m)^(  neurons = ).*$", rf"\g<1>{args.separate_neurons}", text)
+        narrowed, found = re.subn(r"(?m)^(  neurons = ).*$", rf"\g<1>{args.separate_neurons}", text)
         checked = check_text(narrowed, str(path), path.parent)
-        if checked.spec is None:
-            sys.exit(f"--separate-neurons {args.separate_neurons!r} does not make a valid spec")
-        two_step = checked.spec
+        if not found or checked.spec is None:
+            sys.exit(
+                f"--separate-neurons {args.separate_neurons!r}: {path} has no model "
+                "'neurons = ...' line to replace, or the result is not a valid spec"
+            )
+        two_step, tag = checked.spec, f"-n{args.separate_neurons.split()[0]}"
     label = f"{path.name} on {base.target.part}"
     ok, least = feasible_share(base)
     smallest = ", ".join(f"{m} {v:,.0f}" for m, v in sorted(least.items()))
@@ -118,13 +121,8 @@ def main() -> int:
         fronts = {}
         for flow in FLOWS:
             t = time.perf_counter()
-            spec = base if flow == "smac" else two_step
-            tag = (
-                f"-n{args.separate_neurons.split()[0]}"
-                if flow != "smac" and args.separate_neurons
-                else ""
-            )
-            out = Path(args.out) / base.target.part / f"{flow}{tag}-s{seed}"
+            spec, suffix = (base, "") if flow == "smac" else (two_step, tag)
+            out = Path(args.out) / base.target.part / f"{flow}{suffix}-s{seed}"
             records = run(spec, flow, out, args.trials, seed, force=args.force)
             c = records.counts()
             fronts[flow] = front(records.items)
@@ -163,11 +161,7 @@ def main() -> int:
         "  latency ratio separate/joint at matched fixed-point error (geometric mean per seed): "
         + (", ".join(f"{r:.2f}x" for r in ratios) if ratios else "none matched")  # type: ignore[str-format]
     )
-    name = (
-        f"summary-separate-n{args.separate_neurons.split()[0]}"
-        if args.separate_neurons
-        else "summary"
-    )
+    name = f"summary-separate{tag}" if tag else "summary"
     out = Path(args.out) / base.target.part / f"{name}.json"
     out.write_text(json.dumps({"spec": label, "trials": args.trials, **summary}, indent=2) + "\n")
     return 0

@@ -446,7 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--force",
         action="store_true",
-        help="search even when no sampled configuration fits the budgets by the estimate",
+        help="search even when no sampled configuration fits the budgets by the estimate "
+        "(implies --search)",
     )
     b.set_defaults(func=cmd_build)
 

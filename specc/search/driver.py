@@ -419,14 +419,15 @@ def search(spec: ir.Spec, options: BuildOptions) -> Records:
     out_dir = options.out_root / spec.design
     records = Records(spec, out_dir, options.fingerprint)
     records.write()
-    fits, least = (1, {}) if options.force else feasible_share(spec, seed=seed, first=True)
-    if not fits:
+    if not options.force:
         # HyperPower's a-priori model, applied to the whole space before the first training:
-        # a search would only rule out point after point (50 per trial) and end empty.
-        records.note = _no_fit_note(spec, least)
-        records.finished = True
-        records.write()
-        return records
+        # when nothing fits, a search would only rule out point after point and end empty.
+        fits, least = feasible_share(spec, seed=seed, first=True)
+        if not fits:
+            records.note = _no_fit_note(spec, least)
+            records.finished = True
+            records.write()
+            return records
     # SMAC's own output (run history with wall-clock times) is not a product: every run
     # replays from the trial cache, so it lives in a temporary folder.
     smac_dir = Path(tempfile.mkdtemp(prefix="specc-smac-"))
