@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from specc.ir import model as ir  # noqa: E402
-from specc.search.driver import BuildOptions, search  # noqa: E402
+from specc.options import BuildOptions  # noqa: E402
+from specc.search.driver import search  # noqa: E402
 from specc.search.records import Records  # noqa: E402
 
 

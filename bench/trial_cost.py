@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from specc.compiler import load  # noqa: E402
-from specc.evaluate.trial import Limits, run_trial  # noqa: E402
+from specc.evaluate.trial import run_trial  # noqa: E402
+from specc.options import Limits  # noqa: E402
 
 PHASES = ("data", "train", "convert", "compile_and_simulate", "estimate")
 

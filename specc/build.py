@@ -21,6 +21,7 @@ from specc.emit.project import EmitResult, emit
 from specc.evaluate.synth import find_tool
 from specc.evaluate.trial import data_fingerprint, versions
 from specc.ir import model as ir
+from specc.options import BuildOptions
 from specc.search.records import Records
 
 __all__ = ["BuildOutcome", "build", "fingerprint", "report"]
@@ -77,18 +78,16 @@ def build(
     spec: ir.Spec,
     spec_text: str,
     spec_name: str,
-    options: Any,
+    options: BuildOptions,
     search_again: bool = False,
 ) -> BuildOutcome:
     """Search (or re-use a finished search) and emit every output.
 
     Args:
-        options: a :class:`specc.search.driver.BuildOptions` (typed loosely so that this module
-            does not import the search driver, and with it SMAC, when the search is re-used).
         search_again: run the search even when a finished one could be re-used.
     """
-    trials = options.trials if options.trials is not None else spec.search.trials
-    seed = options.seed if options.seed is not None else spec.search.seed
+    trials = options.trials_for(spec.search.trials)
+    seed = options.seed_for(spec.search.seed)
     fp = fingerprint(spec, trials, seed, options.synth)
     out_dir = Path(options.out_root) / spec.design
     prior = None if search_again else Records.load(spec, out_dir)
@@ -100,8 +99,7 @@ def build(
     else:
         from specc.search.driver import search
 
-        options.fingerprint = fp
-        records = search(spec, options)
+        records = search(spec, options, fp)
         reused = False
     return BuildOutcome(records, emit(spec, spec_text, spec_name, records), reused)
 

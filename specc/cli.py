@@ -13,14 +13,19 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from specc import __version__
 from specc.compiler import CheckResult, check_file
 from specc.diagnostics import DiagnosticError, render, render_json
 from specc.ir import model as ir
+from specc.options import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, BuildOptions, Limits
+
+if TYPE_CHECKING:
+    from specc.build import BuildOutcome
+    from specc.search.records import Record, Records
 
 __all__ = ["main"]
 
@@ -173,7 +178,7 @@ def cmd_space(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from specc.evaluate.point import PointError, parse_assignment
-    from specc.evaluate.trial import Limits, run_trial
+    from specc.evaluate.trial import run_trial
 
     spec = _checked(args.file)
     if spec is None:
@@ -185,8 +190,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         except PointError as err:
             raise UsageError(f"--set {text}: {err}") from None
         point[name] = value
-    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory or None)
-    trial = run_trial(spec, point, Path(args.out) / spec.design, limits, synth=args.synth)
+    trial = run_trial(spec, point, Path(args.out) / spec.design, _limits(args), synth=args.synth)
     if args.format == "json":
         print(trial.model_dump_json(indent=2))
         return EXIT_OK if trial.status == "ok" else EXIT_CHANGED
@@ -267,10 +271,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _build_options(args: argparse.Namespace, on_record: Any) -> Any:
-    from specc.evaluate.trial import Limits
-    from specc.search.driver import BuildOptions
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(timeout_s=args.timeout, memory_mb=args.memory or None)
 
+
+def _build_options(
+    args: argparse.Namespace, on_record: Callable[[Record, Records], None]
+) -> BuildOptions:
     return BuildOptions(
         out_root=Path(args.out),
         trials=args.trials,
@@ -278,7 +285,7 @@ def _build_options(args: argparse.Namespace, on_record: Any) -> Any:
         workers=args.workers,
         scheduler=args.scheduler,
         synth=args.synth,
-        limits=Limits(timeout_s=args.timeout, memory_mb=args.memory or None),
+        limits=_limits(args),
         on_record=on_record,
         force=args.force,
     )
@@ -288,7 +295,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def _emitted(outcome: Any, out_dir: Path) -> str:
+def _emitted(outcome: BuildOutcome, out_dir: Path) -> str:
     applied = outcome.emitted.applied
     folders = _count(len(outcome.emitted.points), "point folder")
     lines = [
@@ -409,8 +416,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.add_argument("--out", default="out", help="output root (default: out/)")
-    ev.add_argument("--timeout", type=float, default=1800.0, help="wall-time limit in s")
-    ev.add_argument("--memory", type=int, default=8192, help="memory limit in MB (0: none)")
+    ev.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="wall-time limit in s")
+    ev.add_argument(
+        "--memory", type=int, default=DEFAULT_MEMORY_MB, help="memory limit in MB (0: none)"
+    )
     ev.add_argument(
         "--synth",
         choices=("auto", "never", "always"),
@@ -435,8 +444,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="json: one line per trial on stdout, for CI",
     )
-    b.add_argument("--timeout", type=float, default=1800.0, help="per-trial wall-time limit (s)")
-    b.add_argument("--memory", type=int, default=8192, help="per-trial memory limit (MB, 0: none)")
+    b.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="per-trial wall-time limit (s)"
+    )
+    b.add_argument(
+        "--memory", type=int, default=DEFAULT_MEMORY_MB, help="per-trial memory limit (MB, 0: none)"
+    )
     b.add_argument("--synth", choices=("auto", "never", "always"), default="auto")
     b.add_argument(
         "--search",

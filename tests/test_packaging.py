@@ -81,7 +81,7 @@ def test_wheel_carries_grammar_and_works_outside_the_checkout(tmp_path: Path) ->
         [
             str(py),
             "-c",
-            "from specc.emit.templates import render; "
+            "from specc.templates import render; "
             "print(render('vivado/clock.xdc.j2', version='w', clock_period='4.000'))",
         ],
         check=True,

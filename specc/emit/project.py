@@ -14,12 +14,12 @@ from pathlib import Path
 
 from specc import __version__
 from specc.emit.plan import Applied, Plan
-from specc.emit.templates import render, safe_name
 from specc.emit.vivado import hls_command, run_hls_script, vivado_files
 from specc.evaluate.results import TrialResult
 from specc.ir import model as ir
 from specc.report.render import PointView, overall_reports, point_reports
 from specc.search.records import Record, Records
+from specc.templates import render, safe_name
 
 __all__ = ["EmitResult", "emit"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from specc import __version__
-from specc.emit.templates import render, safe_name
+from specc.templates import render, safe_name
 
 __all__ = ["VIVADO_HLS_OPTIONS", "hls_command", "hls_ip_path", "run_hls_script", "vivado_files"]
 

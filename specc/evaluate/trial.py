@@ -25,16 +25,9 @@ from specc.evaluate.errors import RETRIED, TrialFailure
 from specc.evaluate.point import Scalar, TrialConfig, resolve
 from specc.evaluate.results import Failure, Metric, TrialResult
 from specc.ir import model as ir
+from specc.options import Limits
 
-__all__ = ["Limits", "data_fingerprint", "precheck", "run_trial", "sweep_stale", "trial_key"]
-
-
-class Limits:
-    """Per-trial resource limits (None: unlimited)."""
-
-    def __init__(self, timeout_s: float | None = 1800.0, memory_mb: int | None = 8192):
-        self.timeout_s = timeout_s
-        self.memory_mb = memory_mb
+__all__ = ["data_fingerprint", "precheck", "run_trial", "sweep_stale", "trial_key"]
 
 
 def _version(pkg: str) -> str:

@@ -16,6 +16,7 @@ from specc.evaluate.results import Metric
 from specc.ir import model as ir
 from specc.report.plots import Dot, Plot, line_plot, scatter
 from specc.search.records import METRIC_ORDER, Record, Records
+from specc.templates import render
 
 __all__ = ["Cell", "PointView", "overall_reports", "point_reports"]
 
@@ -144,8 +145,6 @@ def _plots(spec: ir.Spec, records: Records, points: dict[str, PointView]) -> lis
 
 def point_reports(spec: ir.Spec, view: PointView, project: str) -> tuple[str, str]:
     """``report.md`` and ``report.html`` of one Pareto point."""
-    from specc.emit.templates import render
-
     names = _metric_names([view.record])
     context = {
         "version": __version__,
@@ -168,8 +167,6 @@ def overall_reports(
     versions: dict[str, str],
 ) -> tuple[str, str]:
     """``report.md`` and ``report.html`` of the whole run."""
-    from specc.emit.templates import render
-
     names = _metric_names(records.items)
     objectives = [o.metric for o in spec.objectives]
     shown = objectives + [m for m in names if m not in objectives]

@@ -22,39 +22,24 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from specc.evaluate.point import Scalar, resolve
 from specc.evaluate.results import Metric, TrialResult
-from specc.evaluate.trial import Limits, precheck, run_trial
+from specc.evaluate.trial import precheck, run_trial
 from specc.ir import model as ir
+from specc.options import BuildOptions, Limits
 from specc.search.pareto import badness
 from specc.search.records import OPS, Record, Records, violations
 from specc.search.space import configspace, to_point
 
-__all__ = ["BuildOptions", "feasible_share", "search", "violations"]
+__all__ = ["feasible_share", "search"]
 
 PENALTY_CAP = 4.0
 MAX_REJECTED_PER_TRIAL = 50
 PROBE_SAMPLES = 1000  # random configurations estimated before a search (about 2 ms each)
-
-
-@dataclass
-class BuildOptions:
-    """How to run a search (the spec's ``search`` section, with command-line overrides)."""
-
-    out_root: Path = Path("out")
-    trials: int | None = None
-    seed: int | None = None
-    workers: int = 1
-    scheduler: str | None = None
-    synth: str = "auto"
-    limits: Limits = field(default_factory=Limits)
-    on_record: Callable[[Record, Records], None] | None = None
-    fingerprint: str = ""  # what the search depends on, kept in run.json (see specc.build)
-    force: bool = False  # search even when no sampled configuration fits the budgets
 
 
 class _Proposer(Protocol):
@@ -411,13 +396,17 @@ def _emit(record: Record, records: Records, options: BuildOptions) -> None:
         options.on_record(record, records)
 
 
-def search(spec: ir.Spec, options: BuildOptions) -> Records:
-    """Run the spec's search; returns every record (also written to ``out/<design>/``)."""
+def search(spec: ir.Spec, options: BuildOptions, fingerprint: str = "") -> Records:
+    """Run the spec's search; returns every record (also written to ``out/<design>/``).
+
+    Args:
+        fingerprint: what the search depends on, kept in run.json (see :mod:`specc.build`).
+    """
     s = spec.search
-    n = options.trials if options.trials is not None else s.trials
-    seed = options.seed if options.seed is not None else s.seed
+    n = options.trials_for(s.trials)
+    seed = options.seed_for(s.seed)
     out_dir = options.out_root / spec.design
-    records = Records(spec, out_dir, options.fingerprint)
+    records = Records(spec, out_dir, fingerprint)
     records.write()
     if not options.force:
         # HyperPower's a-priori model, applied to the whole space before the first training:

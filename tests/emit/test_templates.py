@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specc.emit.templates import render, safe_name, tcl_quote
+from specc.templates import render, safe_name, tcl_quote
 from specc.emit.vivado import vivado_files
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from conftest import ROOT
 from specc.compiler import check_file
-from specc.evaluate.trial import Limits, run_trial
+from specc.evaluate.trial import run_trial
 from specc.ir import model as ir
+from specc.options import Limits
 
 pytestmark = pytest.mark.slow
 

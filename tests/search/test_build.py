@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from specc.compiler import check_file
-from specc.search.driver import BuildOptions, search
+from specc.options import BuildOptions
+from specc.search.driver import search
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,8 @@ import pytest
 
 from specc.compiler import check_text
 from specc.ir import model as ir
-from specc.search.driver import MAX_REJECTED_PER_TRIAL, BuildOptions, feasible_share, search
+from specc.options import BuildOptions
+from specc.search.driver import MAX_REJECTED_PER_TRIAL, feasible_share, search
 
 SPEC = """design tiny
 dataset digits
