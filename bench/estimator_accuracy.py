@@ -301,7 +301,7 @@ def fit(layer_rows: list[tuple[LayerShape, dict[str, float]]], cases: list[Case]
                 ("dsp", e.dsp),
                 ("lut", e.lut),
                 ("ff", e.ff),
-                ("latency_cycles", e.latency),
+                ("latency_cycles", e.latency_cycles),
             ):
                 out.append(math.log((v + 1) / (rep[m] + 1)))
         return np.array(out)

@@ -11,15 +11,14 @@ cached trials instantly and evaluates only new ones.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from specc.emit.project import EmitResult, emit
 from specc.evaluate.synth import find_tool
-from specc.evaluate.trial import data_fingerprint, versions
+from specc.evaluate.trial import data_fingerprint, model_file_hash, versions
+from specc.files import json_hash
 from specc.ir import model as ir
 from specc.options import BuildOptions
 from specc.search.records import Records
@@ -48,21 +47,18 @@ def fingerprint(spec: ir.Spec, trials: int, seed: int, synth: str) -> str:
     body = _strip_spans(
         spec.model_dump(mode="json", exclude={"objectives", "constraints", "source"})
     )
-    model_file = ""
-    if spec.model.path is not None:
-        model_file = hashlib.sha256((base / spec.model.path).read_bytes()).hexdigest()
     backends = spec.hls.backend.values() or []
     payload = {
         "spec": body,
         "data": data_fingerprint(spec.dataset, base),
-        "model_file": model_file,
+        "model_file": model_file_hash(spec),
         "versions": versions(),
         "tools": {str(b): find_tool(str(b)) for b in backends} if synth != "never" else {},
         "synth": synth,
         "trials": trials,
         "seed": seed,
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+    return json_hash(payload)
 
 
 def _rejudged(records: Records) -> Records:

@@ -21,6 +21,7 @@ from specc import __version__
 from specc.compiler import CheckResult, check_file
 from specc.diagnostics import DiagnosticError, render, render_json
 from specc.ir import model as ir
+from specc.metrics import provenance_kind
 from specc.options import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, BuildOptions, Limits
 
 if TYPE_CHECKING:
@@ -213,7 +214,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
             if abs(m.value) < 10 and not m.value.is_integer()
             else f"{m.value:,.0f}"
         )
-        note = "  (estimated, not synthesised)" if m.provenance.startswith("estimate:") else ""
+        note = (
+            "  (estimated, not synthesised)" if provenance_kind(m.provenance) == "estimate" else ""
+        )
         print(f"  {name:16s} {shown:>12s}  {m.provenance}{note}")
     return EXIT_OK
 

@@ -16,6 +16,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from specc.files import write_atomic
+
 __all__ = ["Applied", "Plan"]
 
 _TMP = ".tmp-"
@@ -53,7 +55,7 @@ class Plan:
             if _same(self.root / rel, self.files[rel]):
                 done.unchanged += 1
             else:
-                _write_bytes(self.root / rel, self.files[rel])
+                write_atomic(self.root / rel, self.files[rel])
                 done.written.append(rel)
         for rel in sorted(self.folders):
             self._apply_folder(rel, self.folders[rel], done)
@@ -113,14 +115,6 @@ def _same(path: Path, content: bytes) -> bool:
 
 def _listing(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-
-
-def _write_bytes(path: Path, content: bytes) -> None:
-    """Readers see the old or the new bytes, never a mix (temporary file, atomic rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
 
 
 def _copy_modes(files: dict[str, bytes], root: Path) -> None:

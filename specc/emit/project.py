@@ -15,7 +15,9 @@ from pathlib import Path
 from specc import __version__
 from specc.emit.plan import Applied, Plan
 from specc.emit.vivado import hls_command, run_hls_script, vivado_files
+from specc.evaluate.estimate import PROVENANCE
 from specc.evaluate.results import TrialResult
+from specc.evaluate.synth import build_opt_tcl
 from specc.ir import model as ir
 from specc.report.render import PointView, overall_reports, point_reports
 from specc.search.records import Record, Records
@@ -68,7 +70,7 @@ def _point(spec: ir.Spec, record: Record, trial_dir: Path) -> tuple[PointView, d
     clock = float(record.point.get("hls.clock_period", 5.0))  # type: ignore[arg-type]
     files["hls/run_hls.sh"] = run_hls_script(backend)
     if backend == "vitis":
-        files["hls/build_opt.tcl"] = render("vivado/build_opt.tcl.j2", version=__version__).encode()
+        files["hls/build_opt.tcl"] = build_opt_tcl(export=True).encode()
     for name, content in vivado_files(design, spec.target.part, clock, backend, top).items():
         files[f"vivado/{name}"] = content
     vlnv = f"specc:{design}:{pid}:{__version__}"
@@ -95,8 +97,8 @@ def _point(spec: ir.Spec, record: Record, trial_dir: Path) -> tuple[PointView, d
                 "status": record.status,
                 "knobs": record.point,
                 "metrics": {k: m.model_dump() for k, m in record.metrics.items()},
-                "layers": [layer.__dict__ for layer in result.layers],
-                "layers_provenance": f"estimate:specc-{__version__}",
+                "layers": [layer.row() for layer in result.layers],
+                "layers_provenance": PROVENANCE,
                 "versions": result.versions,
             },
             indent=2,

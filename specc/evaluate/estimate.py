@@ -31,13 +31,13 @@ import math
 from dataclasses import dataclass, field
 
 from specc import __version__
+from specc.evaluate.figures import HardwareFigures, LayerEstimate
 
 __all__ = [
     "COEF",
     "PROVENANCE",
     "Coefficients",
     "DesignEstimate",
-    "LayerEstimate",
     "LayerShape",
     "estimate_design",
     "estimate_layer",
@@ -108,26 +108,9 @@ class LayerShape:
 
 
 @dataclass(frozen=True)
-class LayerEstimate:
-    name: str
-    latency: int
-    ii: int
-    dsp: int
-    lut: int
-    ff: int
-    bram: float
-
-
-@dataclass(frozen=True)
-class DesignEstimate:
+class DesignEstimate(HardwareFigures):
     """Whole-design figures (sums over layers; II the slowest layer's) and the per-layer rows."""
 
-    latency_cycles: int
-    ii: int
-    dsp: int
-    lut: int
-    ff: int
-    bram: float
     layers: tuple[LayerEstimate, ...] = field(default_factory=tuple)
 
 
@@ -138,6 +121,14 @@ def _dsp_per_product(wb: int, ib: int, family: str) -> int:
     a, b = (27, 18) if family != "7series" else (25, 18)
     lo, hi = sorted((wb, ib))
     return 1 if (lo <= b and hi <= a) else 2
+
+
+def _row(
+    s: LayerShape, latency: int, ii: int, dsp: int, lut: int, ff: int, bram: float
+) -> LayerEstimate:
+    return LayerEstimate(
+        latency_cycles=latency, ii=ii, dsp=dsp, lut=lut, ff=ff, bram=bram, name=s.name
+    )
 
 
 def estimate_layer(
@@ -203,17 +194,15 @@ def estimate_layer(
         if s.kind == "conv" and s.positions > 1:
             lat = lat + (s.positions - 1) * ii
             ii = s.positions * ii
-        return LayerEstimate(s.name, lat, ii, round(dsp), round(lut), round(ff), bram)
+        return _row(s, lat, ii, round(dsp), round(lut), round(ff), bram)
     if s.kind == "softmax":
         n = s.n_out
         lat = math.ceil(c.softmax_lat_a + c.softmax_lat_b * math.log2(max(n, 2)))
-        return LayerEstimate(
-            s.name, lat, 1, n, round(c.softmax_lut * n), round(c.softmax_ff * n), float(n)
-        )
+        return _row(s, lat, 1, n, round(c.softmax_lut * n), round(c.softmax_ff * n), float(n))
     if s.kind == "table":
         # sigmoid, tanh, elu, ...: a 1024-entry lookup table; a dual-port ROM serves two elements.
-        return LayerEstimate(
-            s.name,
+        return _row(
+            s,
             2,
             1,
             0,
@@ -222,8 +211,8 @@ def estimate_layer(
             float(math.ceil(s.n_out / 2)),
         )
     if s.kind == "relu":
-        return LayerEstimate(
-            s.name,
+        return _row(
+            s,
             1,
             1,
             0,
@@ -232,8 +221,8 @@ def estimate_layer(
             0.0,
         )
     if s.kind == "pool":
-        return LayerEstimate(
-            s.name,
+        return _row(
+            s,
             2 + s.positions,
             s.positions,
             0,
@@ -268,7 +257,9 @@ def estimate_design(
             fb, fl = _fifo(s.n_out, s.accum_bits)
             bram += fb
             lut += fl
-    latency = sum(r.latency for r in rows) + math.ceil(c.stage_overhead * max(len(rows) - 2, 0))
+    latency = sum(r.latency_cycles for r in rows) + math.ceil(
+        c.stage_overhead * max(len(rows) - 2, 0)
+    )
     ii = max((r.ii for r in rows), default=1)
     if any(s.strategy == "resource" and s.kind in ("dense", "conv") for s in layers):
         # Resource-strategy layers are not overlapped across calls: a new input waits for the

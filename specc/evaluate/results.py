@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from specc.evaluate.estimate import LayerEstimate
+from specc.evaluate.figures import HardwareFigures, LayerEstimate
 
-__all__ = ["Failure", "Metric", "TrialResult"]
+__all__ = ["Failure", "Metric", "TrialResult", "hardware_metrics"]
 
 
 class Metric(BaseModel):
@@ -18,6 +18,16 @@ class Metric(BaseModel):
     model_config = ConfigDict(frozen=True)
     value: float
     provenance: str
+
+
+def hardware_metrics(
+    figures: HardwareFigures, clock_ns: float, provenance: str
+) -> dict[str, Metric]:
+    """The metrics of a design's hardware figures, each with the figures' provenance."""
+    return {
+        name: Metric(value=value, provenance=provenance)
+        for name, value in figures.values(clock_ns).items()
+    }
 
 
 class Failure(BaseModel):

@@ -19,27 +19,34 @@ from pathlib import Path
 from typing import Any
 
 from specc.evaluate.errors import TrialFailure
+from specc.evaluate.figures import HardwareFigures
 
-__all__ = ["SynthResult", "find_tool", "synthesize"]
+__all__ = ["SynthResult", "build_opt_tcl", "find_tool", "synthesize"]
 
 TOOLS = {"vivado": ("vivado_hls",), "vitis": ("vitis-run", "vitis_hls")}
 
 
 @dataclass(frozen=True)
 class SynthResult:
+    """What C synthesis reported: the figures, the clock it estimates, and which tool said so."""
+
     tool: str
     version: str
-    latency_cycles: int
-    ii: int
-    dsp: int
-    lut: int
-    ff: int
-    bram: float
+    figures: HardwareFigures
     clock_ns: float
 
     @property
     def provenance(self) -> str:
         return f"synth:{self.tool} {self.version}"
+
+
+def build_opt_tcl(export: bool) -> str:
+    """``build_opt.tcl``, the options hls4ml's Vitis ``build_prj.tcl`` reads: C synthesis, and
+    IP export when ``export`` (a Pareto point's project; a trial only needs the report)."""
+    from specc import __version__
+    from specc.templates import render
+
+    return render("vivado/build_opt.tcl.j2", version=__version__, export=export)
 
 
 def find_tool(backend: str) -> str | None:
@@ -61,10 +68,7 @@ def _report_version(project_dir: Path) -> str:
 def _run(hm: Any, tool: str, project_dir: Path, timeout_s: float | None) -> None:
     if tool == "vitis_hls":
         # hls4ml's Vitis build_prj.tcl reads its options from build_opt.tcl.
-        (project_dir / "build_opt.tcl").write_text(
-            "array set opt {\n    reset 1\n    csim 0\n    synth 1\n    cosim 0\n"
-            "    validation 0\n    export 0\n    vsynth 0\n    fifo_opt 0\n}\n"
-        )
+        (project_dir / "build_opt.tcl").write_text(build_opt_tcl(export=False))
         cmd = ["vitis_hls", "-f", "build_prj.tcl"]
         with open(project_dir / "build_stdout.log", "w") as log:
             proc = subprocess.run(
@@ -127,12 +131,14 @@ def synthesize(
         return SynthResult(
             tool=tool.replace("vitis-run", "vitis"),
             version=_report_version(project_dir),
-            latency_cycles=int(csynth["WorstLatency"]),
-            ii=int(csynth["IntervalMax"]),
-            dsp=int(csynth["DSP"]),
-            lut=int(csynth["LUT"]),
-            ff=int(csynth["FF"]),
-            bram=float(csynth["BRAM_18K"]),
+            figures=HardwareFigures(
+                latency_cycles=int(csynth["WorstLatency"]),
+                ii=int(csynth["IntervalMax"]),
+                dsp=int(csynth["DSP"]),
+                lut=int(csynth["LUT"]),
+                ff=int(csynth["FF"]),
+                bram=float(csynth["BRAM_18K"]),
+            ),
             clock_ns=float(csynth["EstimatedClockPeriod"]),
         )
     except (KeyError, ValueError) as err:

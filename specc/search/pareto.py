@@ -4,9 +4,9 @@ Objectives are compared as *badness* values, lower is better, normalised so that
 point is 1 in every objective:
 
 - ``minimize m``: ``m / ref(m)``; ``maximize m`` (accuracies): ``(1 - m) / 1``;
-- ``ref(m)``: 1 for errors; for resources the budget when the spec sets one, else the part's
-  capacity; for ``latency_ns`` the budget or 100,000 ns; for ``latency_cycles`` and ``ii`` the
-  budget or 100,000 cycles.
+- ``ref(m)``: 1 for ratios (errors); for resources the budget when the spec sets one, else the
+  part's capacity; for latencies and intervals the budget, else the metric table's reference
+  (100,000 ns or cycles, :data:`specc.metrics.METRICS`).
 
 The hypervolume is the share of the unit box ``[0, 1]^k`` that the set dominates (1 would be a
 perfect, free design); designs beyond the reference point in any objective add nothing. It is
@@ -18,11 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from specc.ir import model as ir
+from specc.metrics import METRICS
 
 __all__ = ["badness", "dominates", "hypervolume", "pareto_indices", "reference"]
-
-DEFAULT_LATENCY_NS = 100_000.0
-DEFAULT_CYCLES = 100_000.0
 
 
 def reference(spec: ir.Spec, metric: str) -> float:
@@ -30,14 +28,14 @@ def reference(spec: ir.Spec, metric: str) -> float:
     budget = next(
         (c.value for c in spec.constraints if c.metric == metric and c.op in ("<=", "<")), None
     )
-    if metric.endswith("_error"):
+    m = METRICS[metric]
+    if m.kind == "ratio":
         return 1.0
-    if metric in ir.RESOURCE_METRICS:
+    if m.kind == "resource":
         cap = float(spec.target.capacity(metric) or 1)
         return max(min(budget, cap) if budget is not None else cap, 1.0)
-    if metric == "latency_ns":
-        return budget or DEFAULT_LATENCY_NS
-    return budget or DEFAULT_CYCLES
+    assert m.reference is not None, metric
+    return budget or m.reference
 
 
 def badness(spec: ir.Spec, metrics: Mapping[str, float]) -> list[float]:
@@ -46,7 +44,7 @@ def badness(spec: ir.Spec, metrics: Mapping[str, float]) -> list[float]:
     for obj in spec.objectives:
         value = float(metrics[obj.metric])
         if obj.sense == "maximize":
-            out.append(1.0 - value if obj.metric.endswith("_accuracy") else -value)
+            out.append(1.0 - value if METRICS[obj.metric].kind == "ratio" else -value)
         else:
             out.append(value / reference(spec, obj.metric))
     return out

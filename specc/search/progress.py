@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from specc.metrics import provenance_kind
 from specc.search.records import Record, Records
 
 __all__ = ["Progress", "summary"]
@@ -124,7 +125,7 @@ def summary(records: Records, out_dir: Path) -> str:
                 if m is None:
                     cells.append(f"{'-':>14s}")
                     continue
-                mark = "*" if m.provenance.startswith("estimate:") else " "
+                mark = "*" if provenance_kind(m.provenance) == "estimate" else " "
                 estimated |= mark == "*"
                 cells.append(f"{_fmt(m.value) + mark:>14s}")
             lines.append("  " + "  ".join([f"{r.index:>5d}", *cells]))

@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import operator
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,10 +22,12 @@ from typing import Any
 
 from specc.evaluate.point import Scalar
 from specc.evaluate.results import Metric
+from specc.files import write_atomic
 from specc.ir import model as ir
+from specc.metrics import METRIC_ORDER
 from specc.search.pareto import badness, hypervolume, pareto_indices
 
-__all__ = ["Record", "Records", "violations", "write_atomic"]
+__all__ = ["Record", "Records", "violations"]
 
 WRITE_INTERVAL_S = 2.0
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -36,21 +37,6 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
     "==": operator.eq,
 }
-
-METRIC_ORDER = (
-    "float_accuracy",
-    "float_error",
-    "fixed_accuracy",
-    "fixed_error",
-    "latency_ns",
-    "latency_cycles",
-    "ii",
-    "dsp",
-    "lut",
-    "ff",
-    "bram",
-    "clock_ns",
-)
 
 
 @dataclass
@@ -92,14 +78,6 @@ def violations(spec: ir.Spec, metrics: dict[str, Metric]) -> list[str]:
         if m is not None and not OPS[c.op](m.value, c.value):
             out.append(f"{c.metric} {m.value:.6g} breaks {c.op} {c.value:.6g} ({m.provenance})")
     return out
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see either the old or the new content, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 class Records:

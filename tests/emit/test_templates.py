@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from specc.templates import render, safe_name, tcl_quote
 from specc.emit.vivado import vivado_files
+from specc.templates import render, safe_name, tcl_quote
 
 
 @pytest.mark.parametrize(
