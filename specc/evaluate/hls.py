@@ -16,22 +16,15 @@ from typing import TYPE_CHECKING, Any
 from specc.evaluate.errors import TrialFailure
 from specc.evaluate.point import TrialConfig
 from specc.ir import model as ir
+from specc.ir.arch import owner_layer
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["BACKENDS", "convert", "csim_accuracy", "hls_config", "owner_layer"]
+__all__ = ["BACKENDS", "convert", "csim_accuracy", "hls_config"]
 
 BACKENDS = {"vivado": "Vivado", "vitis": "Vitis"}
 PROJECT = "myproject"
-
-
-def owner_layer(name: str) -> str:
-    """The spec layer an hls4ml layer belongs to: ``fc1_relu`` -> ``fc1``; others unchanged."""
-    for suffix in ("_relu", "_tanh", "_sigmoid", "_elu", "_leaky_relu", "_selu", "_softplus"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def _type(cfg: TrialConfig, layer: str | None, role: str = "weight", guard: int = 0) -> str:
@@ -86,7 +79,7 @@ def hls_config(cfg: TrialConfig, model: Any) -> dict[str, Any]:
                 layer_conf["Precision"][key] = _type(cfg, typed, key, guard)
         if "ReuseFactor" in layer_conf:
             layer_conf["ReuseFactor"] = int(cfg.layer_knob(owner, "reuse_factor"))
-        if owner.startswith(("fc", "conv", "output")) and name == owner:
+        if getattr(keras_layers.get(name), "kernel", None) is not None and name == owner:
             layer_conf["Strategy"] = str(cfg.layer_knob(owner, "strategy")).capitalize()
     return conf
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from specc.diagnostics import did_you_mean
 from specc.ir import model as ir
+from specc.ir.arch import ArchKnobs
 from specc.ir.space import Dimension, dimensions
 
 __all__ = ["PointError", "TrialConfig", "default_value", "parse_assignment", "resolve"]
@@ -106,6 +107,16 @@ class TrialConfig:
     def filters(self) -> list[int]:
         depth = int(self.values.get("model.conv_layers", 0))
         return [int(self.values[f"model.conv{k}.filters"]) for k in range(1, depth + 1)]
+
+    def arch(self) -> ArchKnobs:
+        """The architecture knobs (see :func:`specc.ir.arch.architecture`)."""
+        return ArchKnobs(
+            widths=tuple(self.widths),
+            filters=tuple(self.filters),
+            kernel=int(self.values.get("model.kernel", 3)),
+            pooling=str(self.values.get("model.pooling", "none")),
+            activation=str(self.values.get("model.activation", "relu")),
+        )
 
     # ---- hardware per layer ----------------------------------------------------------------
     def layer_knob(self, layer: str, knob: str) -> Any:

@@ -1,27 +1,30 @@
 """The estimator's view of a design (a list of :class:`LayerShape`), from either
 
 - a converted hls4ml model (after training: exact sizes, precisions and zero weights), or
-- the trial configuration alone (before training, for ``precheck``: zeros assumed from the
-  pruning sparsity).
+- an :class:`~specc.ir.arch.Architecture` and the trial configuration (before training, for
+  the a-priori check: zeros assumed from the pruning sparsity).
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
-import zipfile
-from pathlib import Path
 from typing import Any
 
 from specc.evaluate.estimate import LayerShape
 from specc.evaluate.point import TrialConfig
-from specc.ir import model as ir
-from specc.ir.datasets import DataShape
+from specc.ir.arch import Architecture, activation_kind
 
-__all__ = ["shapes_from_config", "shapes_from_hls", "shapes_from_keras_file"]
+__all__ = ["shapes_from_architecture", "shapes_from_hls"]
 
-_TABLE_ACTIVATIONS = ("sigmoid", "tanh", "elu", "selu", "softplus")
+# How the estimator costs each way hls4ml implements an activation.
+_ESTIMATOR_KIND = {"elementwise": "relu", "table": "table", "softmax": "softmax"}
+
+
+def _activation_shape(name: str, activation: str, n_out: int, bits: int) -> LayerShape | None:
+    kind = _ESTIMATOR_KIND.get(activation_kind(activation), "relu")
+    if activation_kind(activation) == "none":
+        return None
+    return LayerShape(name, kind, n_out=n_out, accum_bits=bits)
 
 
 def _bits(precision: Any) -> int:
@@ -65,7 +68,7 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
             shapes.append(
                 LayerShape(
                     layer.name,
-                    "conv" if cls.startswith("Conv") else "dense",
+                    "dense" if cls == "Dense" else "conv",
                     int(n_in),
                     int(n_out),
                     int(positions),
@@ -80,9 +83,10 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
         elif cls == "Softmax":
             shapes.append(LayerShape(layer.name, "softmax", n_out=n_elems, accum_bits=res_bits))
         elif cls in ("Activation", "ReLU", "LeakyReLU", "ELU", "PReLU"):
-            act = str(layer.get_attr("activation") or cls).lower()
-            kind = "table" if act in _TABLE_ACTIVATIONS else "relu"
-            shapes.append(LayerShape(layer.name, kind, n_out=n_elems, accum_bits=res_bits))
+            act = str(layer.get_attr("activation") or cls)
+            shape = _activation_shape(layer.name, act, n_elems, res_bits)
+            if shape is not None:
+                shapes.append(shape)
         elif "Pooling" in cls:
             shapes.append(
                 LayerShape(
@@ -98,120 +102,43 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
     return shapes
 
 
-def _dense_shape(
-    cfg: TrialConfig,
-    name: str,
-    n_in: int,
-    n_out: int,
-    kind: str = "dense",
-    positions: int = 1,
-    sparsity: float = 0.0,
-) -> LayerShape:
-    width, _ = cfg.precision(name)
-    return LayerShape(
-        name,
-        kind,
-        n_in,
-        n_out,
-        positions,
-        int(cfg.layer_knob(name, "reuse_factor")),
-        str(cfg.layer_knob(name, "strategy")),
-        width,
-        cfg.precision()[0],
-        width,
-        int(sparsity * n_in * n_out) * positions,
-    )
-
-
-def shapes_from_keras_file(path: Path, cfg: TrialConfig) -> list[LayerShape] | None:
-    """Layer shapes of a saved ``.keras`` MLP read from its ``config.json`` (no TensorFlow), for
-    ``precheck`` of ``model keras "FILE"``; None when the model is not a plain chain of Dense
-    and activation layers (then nothing is judged before the trial)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            layers = json.loads(zf.read("config.json"))["config"]["layers"]
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return None
-    bits = cfg.precision()[0]
-    shapes: list[LayerShape] = []
-    prev = 0
-
-    def activation(name: str, act: str, n: int) -> None:
-        if act == "softmax":
-            shapes.append(LayerShape(name, "softmax", n_out=n, accum_bits=bits))
-        elif act != "linear":
-            kind = "table" if act in _TABLE_ACTIVATIONS else "relu"
-            shapes.append(LayerShape(name, kind, n_out=n, accum_bits=bits))
-
-    for layer in layers:
-        kind, conf = layer.get("class_name"), layer.get("config", {})
-        if kind == "InputLayer":
-            shape = conf.get("batch_shape") or conf.get("batch_input_shape") or []
-            if len(shape) != 2:
-                return None
-            prev = int(shape[1])
-        elif kind == "Dense" and prev:
-            units = int(conf["units"])
-            shapes.append(_dense_shape(cfg, str(conf["name"]), prev, units))
-            activation(
-                f"{conf['name']}_{conf.get('activation')}", str(conf.get("activation")), units
-            )
-            prev = units
-        elif kind in ("Activation", "ReLU", "Softmax") and prev:
-            act = str(conf.get("activation", kind.lower()))
-            activation(str(conf["name"]), act, prev)
-        elif kind != "Dropout":
-            return None
-    return shapes or None
-
-
-def shapes_from_config(spec: ir.Spec, cfg: TrialConfig, data: DataShape) -> list[LayerShape]:
-    """Layer shapes from the configuration alone (no trained weights): for ``precheck``."""
-    features = data.features or 0
-    classes = data.classes or 2
-    sparsity = float(cfg.get("train.pruning_sparsity"))
-    act = str(cfg.get("model.activation"))
-    act_kind = "table" if act in _TABLE_ACTIVATIONS else "relu"
-    shapes: list[LayerShape] = []
+def shapes_from_architecture(
+    arch: Architecture, cfg: TrialConfig, sparsity: float = 0.0
+) -> list[LayerShape]:
+    """Layer shapes of a model before training: sizes from its architecture, precisions, reuse
+    factors and strategies from the configuration, ``sparsity`` of each kernel assumed zero."""
     bits_in = cfg.precision()[0]
-
-    def dense(name: str, n_in: int, n_out: int, kind: str = "dense", positions: int = 1) -> None:
-        shapes.append(_dense_shape(cfg, name, n_in, n_out, kind, positions, sparsity))
-
-    flat = features
-    if spec.model.family == "cnn":
-        conv2d = spec.model.conv == "conv2d"
-        side = data.image[0] if (conv2d and data.image) else features
-        kernel = int(cfg.get("model.kernel"))
-        pooled = str(cfg.get("model.pooling")) != "none"
-        channels = 1
-        for k, filters in enumerate(cfg.filters, start=1):
-            positions = side * side if conv2d else side
-            dense(f"conv{k}", channels * kernel ** (2 if conv2d else 1), filters, "conv", positions)
+    shapes: list[LayerShape] = []
+    for layer in arch.layers:
+        if layer.kind in ("dense", "conv"):
+            width, _ = cfg.precision(layer.name)
             shapes.append(
                 LayerShape(
-                    f"conv{k}_{act}", act_kind, n_out=positions * filters, accum_bits=bits_in
+                    layer.name,
+                    layer.kind,
+                    layer.n_in,
+                    layer.n_out,
+                    layer.positions,
+                    int(cfg.layer_knob(layer.name, "reuse_factor")),
+                    str(cfg.layer_knob(layer.name, "strategy")),
+                    width,
+                    bits_in,
+                    width,
+                    int(sparsity * layer.n_in * layer.n_out) * layer.positions,
                 )
             )
-            if pooled:
-                side = side // spec.model.pool_size
-                out = (side * side if conv2d else side) * filters
-                shapes.append(
-                    LayerShape(
-                        f"pool{k}",
-                        "pool",
-                        n_out=out,
-                        accum_bits=bits_in,
-                        positions=math.ceil(out / filters),
-                    )
+        elif layer.kind == "activation":
+            shape = _activation_shape(layer.name, layer.activation, layer.n_out, bits_in)
+            if shape is not None:
+                shapes.append(shape)
+        elif layer.kind == "pool":
+            shapes.append(
+                LayerShape(
+                    layer.name,
+                    "pool",
+                    n_out=layer.n_out,
+                    accum_bits=bits_in,
+                    positions=layer.positions,
                 )
-            channels = filters
-        flat = (side * side if conv2d else side) * channels
-    prev = flat
-    for k, width in enumerate(cfg.widths, start=1):
-        dense(f"fc{k}", prev, width)
-        shapes.append(LayerShape(f"fc{k}_{act}", act_kind, n_out=width, accum_bits=bits_in))
-        prev = width
-    dense("output", prev, classes)
-    shapes.append(LayerShape("softmax", "softmax", n_out=classes, accum_bits=bits_in))
+            )
     return shapes

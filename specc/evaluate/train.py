@@ -1,9 +1,7 @@
 """Model builders (mlp, cnn, an existing Keras file) and seeded training with tf.keras.
 
-Layer names are part of specc's contract with the spec (``layer fc1 { ... }``, see
-specc/ir/layers.py): hidden Dense layers are ``fc1``..``fcN``, convolutions ``conv1``..``convN``,
-the last Dense ``output``, followed by a separate ``softmax`` activation so that hls4ml gives it
-its own, explicitly typed, table-based implementation.
+The layers and their names come from the one architecture description,
+:func:`specc.ir.arch.architecture`; this module maps it onto Keras layers.
 """
 
 from __future__ import annotations
@@ -16,6 +14,8 @@ from specc.evaluate.data import Data
 from specc.evaluate.errors import TrialFailure
 from specc.evaluate.point import TrialConfig
 from specc.ir import model as ir
+from specc.ir.arch import ArchitectureError, architecture
+from specc.ir.datasets import DataShape
 
 if TYPE_CHECKING:
     import keras
@@ -48,57 +48,44 @@ def input_view(
 
 
 def build_model(spec: ir.Spec, cfg: TrialConfig, data: Data) -> keras.Model:
-    """A fresh, compiled Keras model for this trial's architecture and training knobs."""
+    """A fresh Keras model of this trial's architecture (:func:`specc.ir.arch.architecture`).
+
+    Raises:
+        TrialFailure: ``invalid`` when the knobs describe a model that cannot be built.
+    """
     import keras
 
-    act = str(cfg.get("model.activation"))
     l1, l2 = float(cfg.get("train.l1")), float(cfg.get("train.l2"))
     reg = keras.regularizers.L1L2(l1=l1, l2=l2) if (l1 or l2) else None
-    features = data.x_train.shape[1]
-    if spec.model.family == "cnn":
-        conv2d = spec.model.conv == "conv2d"
-        if conv2d:
-            assert data.image is not None
-            inputs = keras.Input((data.image[0], data.image[1], 1), name="features")
-        else:
-            inputs = keras.Input((features, 1), name="features")
-        h = inputs
-        kernel = int(cfg.get("model.kernel"))
-        pooling = str(cfg.get("model.pooling"))
-        pool = spec.model.pool_size
-        for k, filters in enumerate(cfg.filters, start=1):
-            if conv2d:
-                h = keras.layers.Conv2D(
-                    filters, kernel, padding="same", kernel_regularizer=reg, name=f"conv{k}"
-                )(h)
-            else:
-                h = keras.layers.Conv1D(
-                    filters, kernel, padding="same", kernel_regularizer=reg, name=f"conv{k}"
-                )(h)
-            h = keras.layers.Activation(act, name=f"conv{k}_{act}")(h)
-            if pooling != "none":
-                if min(h.shape[1:-1]) < pool:
-                    raise TrialFailure(
-                        "invalid",
-                        f"conv{k}: input {h.shape[1:-1]} is smaller than the pooling window {pool}",
-                    )
-                layer = {
-                    (True, "max"): keras.layers.MaxPooling2D,
-                    (True, "avg"): keras.layers.AveragePooling2D,
-                    (False, "max"): keras.layers.MaxPooling1D,
-                    (False, "avg"): keras.layers.AveragePooling1D,
-                }[(conv2d, pooling)]
-                h = layer(pool, name=f"pool{k}")(h)
-        h = keras.layers.Flatten(name="flatten")(h)
-    else:
-        inputs = keras.Input((features,), name="features")
-        h = inputs
-    for k, width in enumerate(cfg.widths, start=1):
-        h = keras.layers.Dense(width, kernel_regularizer=reg, name=f"fc{k}")(h)
-        h = keras.layers.Activation(act, name=f"fc{k}_{act}")(h)
-    h = keras.layers.Dense(data.classes, kernel_regularizer=reg, name="output")(h)
-    outputs = keras.layers.Activation("softmax", name="softmax")(h)
-    return keras.Model(inputs, outputs, name=spec.design)
+    shape = DataShape(data.x_train.shape[1], data.image, data.classes)
+    try:
+        arch = architecture(spec.model, cfg.arch(), shape)
+    except ArchitectureError as err:
+        raise TrialFailure("invalid", str(err)) from None
+    conv2d = arch.conv == "conv2d"
+    inputs = keras.Input(arch.input_shape, name="features")
+    h = inputs
+    for layer in arch.layers:
+        if layer.kind == "conv":
+            conv = keras.layers.Conv2D if conv2d else keras.layers.Conv1D
+            h = conv(
+                layer.n_out, layer.size, padding="same", kernel_regularizer=reg, name=layer.name
+            )(h)
+        elif layer.kind == "dense":
+            h = keras.layers.Dense(layer.n_out, kernel_regularizer=reg, name=layer.name)(h)
+        elif layer.kind == "activation":
+            h = keras.layers.Activation(layer.activation, name=layer.name)(h)
+        elif layer.kind == "pool":
+            pool = {
+                (True, "max"): keras.layers.MaxPooling2D,
+                (True, "avg"): keras.layers.AveragePooling2D,
+                (False, "max"): keras.layers.MaxPooling1D,
+                (False, "avg"): keras.layers.AveragePooling1D,
+            }[(conv2d, layer.pooling)]
+            h = pool(layer.size, name=layer.name)(h)
+        elif layer.kind == "flatten":
+            h = keras.layers.Flatten(name=layer.name)(h)
+    return keras.Model(inputs, h, name=spec.design)
 
 
 def _optimizer(name: str, lr: float) -> Any:

@@ -100,17 +100,24 @@ def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str,
     plain MLP: nothing is judged before the trial).
     """
     from specc.evaluate.estimate import PROVENANCE, estimate_design
-    from specc.evaluate.shapes import shapes_from_config, shapes_from_keras_file
+    from specc.evaluate.shapes import shapes_from_architecture
+    from specc.ir.arch import ArchitectureError, architecture, keras_file_architecture
     from specc.ir.datasets import shape_of
 
     cfg = resolve(spec, point)
+    base = Path(spec.source).parent
     if spec.model.family == "keras":
         assert spec.model.path is not None
-        shapes = shapes_from_keras_file(Path(spec.source).parent / spec.model.path, cfg)
-        if shapes is None:
+        arch = keras_file_architecture(base / spec.model.path)
+        if arch is None:
             return {}  # not a plain MLP: judged on the trial's own numbers only
+        shapes = shapes_from_architecture(arch, cfg)
     else:
-        shapes = shapes_from_config(spec, cfg, shape_of(spec.dataset, Path(spec.source).parent))
+        try:
+            arch = architecture(spec.model, cfg.arch(), shape_of(spec.dataset, base))
+        except ArchitectureError:
+            return {}  # not buildable (or the data unreadable): the trial will say why
+        shapes = shapes_from_architecture(arch, cfg, float(cfg.get("train.pruning_sparsity")))
     est = estimate_design(
         shapes,
         spec.target.family,

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from specc.diagnostics import Diagnostic, Severity, Span, did_you_mean
 from specc.ir import model as ir
+from specc.ir.arch import LayerSizes, layer_sizes
 from specc.ir.datasets import DataShape, csv_header, label_index, shape_of
-from specc.ir.layers import LayerSizes, layer_sizes, valid_reuse_factor
+from specc.ir.layers import valid_reuse_factor
 
 __all__ = ["CHECKS", "CheckContext", "run_checks"]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from specc.ir.arch import HIDDEN_ACTIVATIONS
+
 __all__ = ["DATASETS", "FAMILIES", "SECTION_KEYS", "UNITS", "Key", "keys_for"]
 
 
@@ -41,7 +43,7 @@ class Key:
 
 DATASETS = ("digits", "mnist", "csv", "npz")
 FAMILIES = ("mlp", "cnn", "keras")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "leaky_relu", "selu", "softplus")
+ACTIVATIONS = HIDDEN_ACTIVATIONS
 
 # Unit -> (dimension, factor to the canonical unit: ns for periods, s for durations).
 UNITS: dict[str, tuple[str, float]] = {

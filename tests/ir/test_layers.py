@@ -8,7 +8,8 @@ import pytest
 
 from specc.compiler import check_text
 from specc.ir.datasets import BUILTIN
-from specc.ir.layers import layer_sizes, valid_reuse_factor
+from specc.ir.arch import layer_sizes
+from specc.ir.layers import valid_reuse_factor
 
 
 def test_reuse_factor_rule_hand_cases() -> None:
