@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from specc.emit.project import EmitResult, emit
+from specc.evaluate.keys import data_fingerprint, model_file_hash, versions
 from specc.evaluate.synth import find_tool
-from specc.evaluate.trial import data_fingerprint, model_file_hash, versions
 from specc.files import json_hash
 from specc.ir import model as ir
 from specc.options import BuildOptions

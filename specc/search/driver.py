@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from specc.evaluate.point import Scalar, resolve
+from specc.evaluate.precheck import precheck
 from specc.evaluate.results import Metric, TrialResult
-from specc.evaluate.trial import precheck, run_trial
+from specc.evaluate.trial import run_trial
 from specc.ir import model as ir
 from specc.metrics import METRICS
-from specc.options import BuildOptions, Limits
+from specc.options import BuildOptions, Limits, Synth
 from specc.search.pareto import badness
 from specc.search.records import OPS, Record, Records, violations
 from specc.search.space import configspace, to_point
@@ -210,7 +211,7 @@ def _penalty(spec: ir.Spec, metrics: dict[str, Metric]) -> list[float]:
 
 
 def _evaluate(
-    spec_json: str, point: dict[str, Scalar], out_dir: str, limits: Limits, synth: str
+    spec_json: str, point: dict[str, Scalar], out_dir: str, limits: Limits, synth: Synth
 ) -> str:
     """One trial, as a plain function of picklable arguments (runs on Dask workers too)."""
     spec = ir.Spec.model_validate_json(spec_json)

@@ -154,7 +154,7 @@ class Records:
     def run_json(self) -> str:
         """The run's state: every record (with times and cache hits), whether the search
         finished, and the fingerprint of what it depended on."""
-        from specc.evaluate.trial import versions
+        from specc.evaluate.keys import versions
 
         return (
             json.dumps(

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from specc.evaluate.trial import sweep_stale
+from specc.evaluate.cache import sweep_stale
 
 
 def test_sweep_stale_removes_only_dead_writers(tmp_path: Path) -> None:

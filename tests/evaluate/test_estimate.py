@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from specc.compiler import load
 from specc.evaluate.estimate import LayerShape, estimate_design, estimate_layer
-from specc.evaluate.trial import precheck
+from specc.evaluate.precheck import precheck
 
 SHARED = ROOT.parent / "shared"
 
@@ -62,7 +62,7 @@ def test_bigger_reuse_trades_dsp_for_latency() -> None:
 def test_precheck_is_fast_and_needs_no_heavy_imports() -> None:
     code = (
         "import sys, time\n"
-        "from specc.compiler import load\nfrom specc.evaluate.trial import precheck\n"
+        "from specc.compiler import load\nfrom specc.evaluate.precheck import precheck\n"
         f"spec = load({str(ROOT / 'examples' / 'digits_mlp.cds')!r})\n"
         "t = time.perf_counter()\n"
         "for rf in (1, 2, 4):\n    m = precheck(spec, {'hls.reuse_factor': rf})\n"

