@@ -31,7 +31,7 @@ from pathlib import Path
 from _runs import ROOT, pin_hash_seed, run
 
 from specc.compiler import check_text
-from specc.search.driver import feasible_share
+from specc.search.feasibility import feasible_share
 from specc.search.records import Record
 
 FLOWS = ("smac", "separate")

@@ -16,257 +16,44 @@ proposals also depend on Python's hash seed (set iteration order), so processes 
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 import time
-import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from specc.evaluate.point import Scalar, resolve
+from specc.evaluate.point import resolve
 from specc.evaluate.precheck import precheck
 from specc.evaluate.results import Metric, TrialResult
 from specc.evaluate.trial import run_trial
 from specc.ir import model as ir
-from specc.metrics import METRICS
-from specc.options import BuildOptions, Limits, Synth
+from specc.options import BuildOptions
+from specc.search.executor import Executor, Pending, evaluate_remote, result_of
+from specc.search.feasibility import feasible_share, no_fit_note, penalty
 from specc.search.pareto import badness
-from specc.search.records import OPS, Record, Records, violations
-from specc.search.space import configspace, to_point
+from specc.search.proposers import (
+    Exhausted,
+    FixedKnobs,
+    Proposer,
+    RandomProposer,
+    SmacProposer,
+)
+from specc.search.records import Record, Records, violations
+from specc.search.space import configspace
 
 __all__ = ["feasible_share", "search"]
 
-PENALTY_CAP = 4.0
 MAX_REJECTED_PER_TRIAL = 50
-PROBE_SAMPLES = 1000  # random configurations estimated before a search (about 2 ms each)
-
-
-class _Proposer(Protocol):
-    def ask(self) -> tuple[Any, dict[str, Scalar]]: ...
-    def tell(self, token: Any, costs: list[float]) -> None: ...
-
-
-@contextlib.contextmanager
-def _quiet_numpy() -> Iterator[None]:
-    """SMAC's surrogate takes means of empty slices early in a run; numpy's RuntimeWarnings about
-    it are SMAC internals, not something a user can act on."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
-
-
-class _Exhausted(Exception):
-    """The proposer has no configuration left to ask (the space is smaller than the budget)."""
-
-
-def _never_called(config: Any, seed: int = 0, budget: float | None = None) -> float:
-    raise RuntimeError("specc drives SMAC through ask/tell")
-
-
-class _Smac:
-    def __init__(
-        self,
-        cs: Any,
-        objectives: list[str],
-        n_trials: int,
-        seed: int,
-        out_dir: Path,
-        fidelity: ir.IntRange | None,
-    ):
-        from smac import HyperparameterOptimizationFacade as HPO
-        from smac import MultiFidelityFacade as MF
-        from smac import Scenario
-        from smac.multi_objective.parego import ParEGO
-
-        self.multi = len(objectives) > 1
-        budgets: dict[str, Any] = {}
-        if fidelity is not None:
-            budgets = {"min_budget": fidelity.lo, "max_budget": fidelity.hi}
-        scenario = Scenario(
-            cs,
-            name="smac",
-            output_directory=out_dir,
-            deterministic=True,
-            n_trials=n_trials,
-            seed=seed,
-            objectives=objectives if self.multi else "cost",
-            **budgets,
-        )
-        facade: Any = MF if fidelity is not None else HPO
-        n_init = max(2, min(n_trials // 4, 8))  # of the evaluated budget, not of the asks
-        intensifier: Any
-        if fidelity is not None:
-            # ParEGO with the default intensifier asserts under multi-fidelity (STACK.md).
-            intensifier = MF.get_intensifier(scenario, incumbent_selection="highest_budget")
-        else:
-            intensifier = HPO.get_intensifier(scenario, max_config_calls=1)
-        self.smac = facade(
-            scenario,
-            _never_called,
-            initial_design=facade.get_initial_design(scenario, n_configs=n_init),
-            intensifier=intensifier,
-            multi_objective_algorithm=ParEGO(scenario) if self.multi else None,
-            overwrite=True,
-            logging_level=40,
-        )
-
-    def ask(self) -> tuple[Any, dict[str, Scalar]]:
-        from smac.main.exceptions import ConfigurationSpaceExhaustedException
-
-        try:
-            with _quiet_numpy():
-                info = self.smac.ask()
-        except ConfigurationSpaceExhaustedException:
-            raise _Exhausted from None
-        point = to_point(info.config)
-        if info.budget is not None:
-            point["train.epochs"] = round(info.budget)
-        return info, point
-
-    def tell(self, token: Any, costs: list[float]) -> None:
-        from smac.runhistory.dataclasses import TrialValue
-
-        with _quiet_numpy():
-            self.smac.tell(token, TrialValue(cost=costs if self.multi else costs[0]))
-
-
-class _Random:
-    def __init__(self, cs: Any, fidelity: ir.IntRange | None):
-        self.cs = cs
-        self.epochs = fidelity.hi if fidelity is not None else None
-
-    def ask(self) -> tuple[Any, dict[str, Scalar]]:
-        point = to_point(self.cs.sample_configuration())
-        if self.epochs is not None:
-            point["train.epochs"] = self.epochs
-        return None, point
-
-    def tell(self, token: Any, costs: list[float]) -> None:
-        pass
-
-
-def feasible_share(
-    spec: ir.Spec, n: int = PROBE_SAMPLES, seed: int = 0, first: bool = False
-) -> tuple[int, dict[str, float]]:
-    """How many of ``n`` random configurations pass the a-priori estimate, and the smallest
-    estimate of each budgeted metric over them. No training: milliseconds per configuration.
-    With ``first``, stop at the first configuration that passes."""
-    ok, least = 0, dict[str, float]()
-    for config in configspace(spec, seed).sample_configuration(n):
-        metrics = precheck(spec, to_point(config))
-        if not violations(spec, metrics):
-            ok += 1
-            if first:
-                break
-        for c in spec.constraints:
-            if c.metric in metrics:
-                least[c.metric] = min(least.get(c.metric, float("inf")), metrics[c.metric].value)
-    return ok, least
-
-
-def _no_fit_note(spec: ir.Spec, least: dict[str, float]) -> str:
-    """Why the search did not start: the budgets no sampled configuration can meet."""
-    broken = [
-        f"{c.metric} {least[c.metric]:,.0f} against {c.op} {c.value:,.0f}"
-        for c in spec.constraints
-        if c.metric in least and not OPS[c.op](least[c.metric], c.value)
-    ]
-    return (
-        f"not searched: none of {PROBE_SAMPLES} random configurations fits the budgets by "
-        f"the estimate (smallest estimates: {'; '.join(broken)}); relax a budget, choose a "
-        "larger part, or narrow the space toward smaller models and larger reuse factors "
-        "(specc build --force searches anyway)"
-    )
-
-
-def _excess(spec: ir.Spec, metrics: dict[str, Metric]) -> float:
-    """How far the metrics break the budgets, as a sum of relative excesses (0 when feasible)."""
-    total = 0.0
-    for c in spec.constraints:
-        m = metrics.get(c.metric)
-        if m is None or OPS[c.op](m.value, c.value):
-            continue
-        scale = max(abs(c.value), 1e-9)
-        total += abs(m.value - c.value) / scale
-    return total
-
-
-def _penalty(spec: ir.Spec, metrics: dict[str, Metric]) -> list[float]:
-    """Costs told for an infeasible or failed point: the worst possible accuracy, the estimated
-    (or measured) hardware, all scaled up by how far the budgets are broken, so the surrogate
-    learns where the feasible region is instead of seeing a flat wall (HyperPower's idea)."""
-    worst: dict[str, float] = {}
-    for obj in spec.objectives:
-        m = METRICS[obj.metric]
-        measured = metrics.get(obj.metric)
-        if m.hardware and measured is not None:
-            worst[obj.metric] = measured.value
-        else:
-            worst[obj.metric] = m.worst if m.kind == "ratio" else 1e12
-    factor = 1.0 + _excess(spec, metrics)
-    return [min(max(b, 0.05) * factor, PENALTY_CAP) for b in badness(spec, worst)]
-
-
-def _evaluate(
-    spec_json: str, point: dict[str, Scalar], out_dir: str, limits: Limits, synth: Synth
-) -> str:
-    """One trial, as a plain function of picklable arguments (runs on Dask workers too)."""
-    spec = ir.Spec.model_validate_json(spec_json)
-    return run_trial(spec, point, Path(out_dir), limits, synth).model_dump_json()
-
-
-class _Executor:
-    """Evaluates trials here (one at a time) or on a Dask cluster (several at once)."""
-
-    def __init__(self, options: BuildOptions):
-        self.client: Any = None
-        self.cluster: Any = None
-        self.slots = 1
-        if options.scheduler or options.workers > 1:
-            import dask
-            from dask.distributed import Client, LocalCluster
-
-            # Trials start their own process; Dask's daemonic workers could not.
-            dask.config.set({"distributed.worker.daemon": False})
-            if options.scheduler:
-                self.client = Client(options.scheduler)
-                self.slots = max(len(self.client.scheduler_info().get("workers", {})), 1)
-            else:
-                self.cluster = LocalCluster(
-                    n_workers=options.workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
-                self.client = Client(self.cluster)
-                self.slots = options.workers
-
-    def close(self) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-
-
-@dataclass
-class _Pending:
-    token: Any
-    point: dict[str, Scalar]
-    estimate: dict[str, Metric]
-    started: float
-    future: Any = None
 
 
 def _run_phase(
     spec: ir.Spec,
-    proposer: _Proposer,
+    proposer: Proposer,
     n: int,
     records: Records,
     options: BuildOptions,
-    executor: _Executor,
+    executor: Executor,
     phase: str,
     costs_of: Callable[[dict[str, Metric]], list[float]],
     use_precheck: bool,
@@ -274,10 +61,10 @@ def _run_phase(
 ) -> None:
     spec_json = spec.model_dump_json()
     out_dir = records.out_dir
-    pending: list[_Pending] = []
+    pending: list[Pending] = []
     asked = 0
 
-    def finish(p: _Pending, result: TrialResult) -> None:
+    def finish(p: Pending, result: TrialResult) -> None:
         elapsed = result.timings.get("total", time.perf_counter() - p.started)
         base: dict[str, Any] = dict(
             index=len(records.items),
@@ -296,7 +83,7 @@ def _run_phase(
                 reason=f"{result.failure.category}: {result.failure.message}",
                 **base,
             )
-            proposer.tell(p.token, _penalty(spec, p.estimate))
+            proposer.tell(p.token, penalty(spec, p.estimate))
         else:
             broken = violations(spec, result.metrics)
             rec = Record(
@@ -308,7 +95,7 @@ def _run_phase(
             )
             proposer.tell(
                 p.token,
-                _penalty(spec, result.metrics)
+                penalty(spec, result.metrics)
                 if broken and phase != "training"
                 else costs_of(result.metrics),
             )
@@ -328,7 +115,7 @@ def _run_phase(
                 break
             try:
                 token, point = proposer.ask()
-            except _Exhausted:
+            except Exhausted:
                 records.note = f"{phase}: every configuration of the space has been tried"
                 n = asked  # nothing more to ask; let the pending trials finish
                 break
@@ -339,7 +126,7 @@ def _run_phase(
             else:
                 rejected += 1
                 cfg = resolve(spec, point)
-                proposer.tell(token, _penalty(spec, estimate))
+                proposer.tell(token, penalty(spec, estimate))
                 rec = Record(
                     index=len(records.items),
                     key="",
@@ -352,12 +139,12 @@ def _run_phase(
                 )
                 _emit(records.add(rec), records, options)
                 continue
-            p = _Pending(token, point, estimate, time.perf_counter())
+            p = Pending(token, point, estimate, time.perf_counter())
             if executor.client is None:
                 finish(p, run_trial(spec, point, out_dir, options.limits, options.synth))
             else:
                 p.future = executor.client.submit(
-                    _evaluate,
+                    evaluate_remote,
                     spec_json,
                     point,
                     str(out_dir),
@@ -369,24 +156,9 @@ def _run_phase(
         if not pending and (_past(deadline) or rejected >= MAX_REJECTED_PER_TRIAL * n):
             break
         if pending:
-            from dask.distributed import wait
-
-            done, _ = wait([p.future for p in pending], return_when="FIRST_COMPLETED")
-            for p in [p for p in pending if p.future in done]:
+            for p in executor.first_done(pending):
                 pending.remove(p)
-                finish(p, _result_of(p))
-
-
-def _result_of(p: _Pending) -> TrialResult:
-    try:
-        return TrialResult.model_validate_json(p.future.result())
-    except Exception as err:
-        return TrialResult(
-            key="",
-            status="failed",
-            point=p.point,
-            failure={"category": "crash", "message": f"worker: {err}"},
-        )  # type: ignore[arg-type]
+                finish(p, result_of(p))
 
 
 def _past(deadline: float | None) -> bool:
@@ -415,7 +187,7 @@ def search(spec: ir.Spec, options: BuildOptions, fingerprint: str = "") -> Recor
         # when nothing fits, a search would only rule out point after point and end empty.
         fits, least = feasible_share(spec, seed=seed, first=True)
         if not fits:
-            records.note = _no_fit_note(spec, least)
+            records.note = no_fit_note(spec, least)
             records.finished = True
             records.write()
             return records
@@ -428,16 +200,16 @@ def search(spec: ir.Spec, options: BuildOptions, fingerprint: str = "") -> Recor
     def full_costs(metrics: dict[str, Metric]) -> list[float]:
         return badness(spec, {k: m.value for k, m in metrics.items()})
 
-    executor = _Executor(options)
+    executor = Executor(options)
     try:
         if s.algorithm == "separate":
             _separate(spec, n, seed, records, options, executor, full_costs, deadline, smac_dir)
         else:
             cs = configspace(spec, seed)
-            proposer: _Proposer = (
-                _Random(cs, s.fidelity_epochs)
+            proposer: Proposer = (
+                RandomProposer(cs, s.fidelity_epochs)
                 if s.algorithm == "random"
-                else _Smac(cs, objectives, n, seed, smac_dir / "smac", s.fidelity_epochs)
+                else SmacProposer(cs, objectives, n, seed, smac_dir / "smac", s.fidelity_epochs)
             )
             _run_phase(
                 spec,
@@ -466,7 +238,7 @@ def _separate(
     seed: int,
     records: Records,
     options: BuildOptions,
-    executor: _Executor,
+    executor: Executor,
     full_costs: Callable[[dict[str, Metric]], list[float]],
     deadline: float | None,
     smac_dir: Path,
@@ -476,7 +248,7 @@ def _separate(
     n_train = max(n // 2, 1)
     cs_train = configspace(spec, seed, only=("model.", "train."))
     if len(list(cs_train.values())):
-        train = _Smac(cs_train, ["float_error"], n_train, seed, smac_dir / "smac-train", fid)
+        train = SmacProposer(cs_train, ["float_error"], n_train, seed, smac_dir / "smac-train", fid)
         _run_phase(
             spec,
             train,
@@ -497,27 +269,15 @@ def _separate(
     if n_hw <= 0 or not len(list(cs_hw.values())):
         return
 
-    class _WithModel:
-        """The hardware phase asks only hardware knobs; the model is the best of phase one."""
-
-        def __init__(self, inner: _Proposer):
-            self.inner = inner
-
-        def ask(self) -> tuple[Any, dict[str, Scalar]]:
-            token, point = self.inner.ask()
-            return token, {**fixed, **point}
-
-        def tell(self, token: Any, costs: list[float]) -> None:
-            self.inner.tell(token, costs)
-
-    hw = _WithModel(
-        _Smac(
+    hw = FixedKnobs(
+        SmacProposer(
             cs_hw,
             [o.metric for o in spec.objectives],
             n_hw,
             seed + 1,
             smac_dir / "smac-hardware",
             None,
-        )
+        ),
+        fixed,
     )
     _run_phase(spec, hw, n_hw, records, options, executor, "hardware", full_costs, True, deadline)

@@ -12,7 +12,8 @@ import pytest
 from specc.compiler import check_text
 from specc.ir import model as ir
 from specc.options import BuildOptions
-from specc.search.driver import MAX_REJECTED_PER_TRIAL, feasible_share, search
+from specc.search.driver import MAX_REJECTED_PER_TRIAL, search
+from specc.search.feasibility import feasible_share
 
 SPEC = """design tiny
 dataset digits

@@ -7,8 +7,8 @@ import pytest
 from conftest import ROOT
 from specc.compiler import check_text, load
 from specc.evaluate.results import Metric
-from specc.search.driver import violations
 from specc.search.pareto import badness, hypervolume, pareto_indices, reference
+from specc.search.records import violations
 from specc.search.space import configspace, to_point
 
 
