@@ -13,65 +13,30 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from specc import __version__
-from specc.compiler import CheckResult, check_file
-from specc.diagnostics import DiagnosticError, render, render_json
-from specc.ir import model as ir
-from specc.metrics import provenance_kind
-from specc.options import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, BuildOptions, Limits
-
-if TYPE_CHECKING:
-    from specc.build import BuildOutcome
-    from specc.search.records import Record, Records
+from specc._cli_common import (
+    EXIT_CHANGED,
+    EXIT_ERRORS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    UsageError,
+    checked,
+    read,
+    report_diagnostics,
+)
+from specc._cli_run import cmd_build, cmd_eval, cmd_report
+from specc.diagnostics import DiagnosticError, render
+from specc.options import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_CHANGED, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 2, 70
-
-
-class UsageError(Exception):
-    """A problem with the command line or the files it names (not with a spec's content)."""
-
-
-def _read(path: str) -> CheckResult:
-    try:
-        return check_file(path)
-    except FileNotFoundError:
-        raise UsageError(f"cannot read '{path}': no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"cannot read '{path}': it is a folder; give a .cds file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read '{path}': not UTF-8 text") from None
-    except OSError as err:
-        raise UsageError(f"cannot read '{path}': {err.strerror}") from None
-
-
-def _report(results: Sequence[CheckResult], fmt: str) -> None:
-    diags = [d for r in results for d in r.diagnostics]
-    if fmt == "json":
-        print(render_json(diags))
-    elif diags:
-        sys.stderr.write(render(diags, {r.file: r.text for r in results}))
-
-
-def _checked(path: str) -> ir.Spec | None:
-    """The checked IR of a spec, or None after printing its errors (warnings print too)."""
-    return _checked_result(path).spec
-
-
-def _checked_result(path: str) -> CheckResult:
-    result = _read(path)
-    _report([result], "text")
-    return result
-
 
 def cmd_check(args: argparse.Namespace) -> int:
-    results = [_read(f) for f in args.files]
-    _report(results, args.format)
+    results = [read(f) for f in args.files]
+    report_diagnostics(results, args.format)
     if args.format == "text" and all(r.ok for r in results):
         for r in results:
             print(f"{r.file}: ok")
@@ -112,7 +77,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 def cmd_space(args: argparse.Namespace) -> int:
     from specc.ir.space import count, dimensions
 
-    spec = _checked(args.file)
+    spec = checked(args.file)
     if spec is None:
         return EXIT_ERRORS
     dims = dimensions(spec)
@@ -174,161 +139,6 @@ def cmd_space(args: argparse.Namespace) -> int:
         line += "s" if len(continuous) != 1 else ""
         line += f" ({', '.join(continuous)})"
     print(line)
-    return EXIT_OK
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    from specc.evaluate.point import PointError, parse_assignment
-    from specc.evaluate.trial import run_trial
-
-    spec = _checked(args.file)
-    if spec is None:
-        return EXIT_ERRORS
-    point = {}
-    for text in args.set:
-        try:
-            name, value = parse_assignment(spec, text)
-        except PointError as err:
-            raise UsageError(f"--set {text}: {err}") from None
-        point[name] = value
-    trial = run_trial(spec, point, Path(args.out) / spec.design, _limits(args), synth=args.synth)
-    if args.format == "json":
-        print(trial.model_dump_json(indent=2))
-        return EXIT_OK if trial.status == "ok" else EXIT_CHANGED
-    where = Path(args.out) / spec.design / "trials" / trial.key
-    took = trial.timings.get("total")
-    state = "cached" if trial.cached else (f"{took:.1f} s" if took is not None else "")
-    print(f"{args.file}: trial {trial.key} {trial.status} ({state}) -> {where}")
-    width = max(len(k) for k in trial.point)
-    for name, value in trial.point.items():
-        print(f"  {name.ljust(width)}  {value}")
-    if trial.failure is not None:
-        print(f"failed [{trial.failure.category}]: {trial.failure.message}")
-        print(f"  log: {where / 'log.txt'}")
-        return EXIT_CHANGED
-    print()
-    print(f"  {'metric':16s} {'value':>12s}  provenance")
-    for name, m in trial.metrics.items():
-        shown = (
-            f"{m.value:.4f}"
-            if abs(m.value) < 10 and not m.value.is_integer()
-            else f"{m.value:,.0f}"
-        )
-        note = (
-            "  (estimated, not synthesised)" if provenance_kind(m.provenance) == "estimate" else ""
-        )
-        print(f"  {name:16s} {shown:>12s}  {m.provenance}{note}")
-    return EXIT_OK
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    from specc.build import build
-    from specc.search.progress import Progress, mode_for, summary
-
-    checked = _checked_result(args.file)
-    spec = checked.spec
-    if spec is None:
-        return EXIT_ERRORS
-    total = args.trials if args.trials is not None else spec.search.trials
-    progress = Progress(total, mode_for(args.quiet, args.log_format))
-    options = _build_options(args, progress.update)
-    out_dir = Path(args.out) / spec.design
-    try:
-        outcome = build(
-            spec, checked.text, args.file, options, search_again=args.search or args.force
-        )
-    except KeyboardInterrupt:
-        progress.stop()
-        sys.stderr.write(
-            f"specc: interrupted; finished trials are kept in {out_dir}/ "
-            "(run the same command to resume)\n"
-        )
-        return 130
-    progress.stop()
-    records = outcome.records
-    if args.log_format == "json":
-        print(
-            json.dumps(
-                {
-                    "event": "done",
-                    "reused": outcome.reused,
-                    "records": len(records.items),
-                    **records.counts(),
-                    "pareto": len(records.pareto()),
-                    "hypervolume": round(records.hypervolume(), 6),
-                    "note": records.note,
-                    "points": outcome.emitted.points,
-                    "written": len(outcome.emitted.applied.written),
-                    "report": str(out_dir / "report.html"),
-                }
-            )
-        )
-    else:
-        if outcome.reused:
-            print(
-                "specc: nothing the search depends on changed since its finished run: "
-                "no trial evaluated (--search runs it again)"
-            )
-        print(summary(records, out_dir))
-        print(_emitted(outcome, out_dir))
-    return EXIT_OK
-
-
-def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(timeout_s=args.timeout, memory_mb=args.memory or None)
-
-
-def _build_options(
-    args: argparse.Namespace, on_record: Callable[[Record, Records], None]
-) -> BuildOptions:
-    return BuildOptions(
-        out_root=Path(args.out),
-        trials=args.trials,
-        seed=args.seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        synth=args.synth,
-        limits=_limits(args),
-        on_record=on_record,
-        force=args.force,
-    )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _emitted(outcome: BuildOutcome, out_dir: Path) -> str:
-    applied = outcome.emitted.applied
-    folders = _count(len(outcome.emitted.points), "point folder")
-    lines = [
-        f"report: {out_dir / 'report.html'} ({folders} in "
-        f"{out_dir / 'points'}/; {len(applied.written)} files written, {applied.unchanged} "
-        f"unchanged, {len(applied.removed)} removed)"
-    ]
-    for key in outcome.emitted.missing:
-        lines.append(
-            f"warning: trial {key} is on the Pareto front but its folder "
-            f"{out_dir / 'trials' / key} is gone; run with --search to evaluate it again"
-        )
-    return "\n".join(lines)
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from specc.build import report
-
-    checked = _checked_result(args.file)
-    if checked.spec is None:
-        return EXIT_ERRORS
-    out_dir = Path(args.out) / checked.spec.design
-    try:
-        outcome = report(checked.spec, checked.text, args.file, Path(args.out))
-    except FileNotFoundError:
-        raise UsageError(
-            f"no results for design {checked.spec.design!r} in {out_dir}/ "
-            f"(no run.json); run `specc build {args.file}` first"
-        ) from None
-    print(_emitted(outcome, out_dir))
     return EXIT_OK
 
 

@@ -101,7 +101,7 @@ def test_bad_paths_are_errors_not_tracebacks(args: list[str], message: str) -> N
 def test_internal_error_hides_traceback_unless_debug(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import specc.cli as cli
+    import specc._cli_common as cli
 
     def boom(path: str) -> None:
         raise RuntimeError("kaput")
