@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from specc.diagnostics import Span
 
 __all__ = [
-    "METRICS",
-    "RESOURCE_METRICS",
     "Choice",
     "Constraint",
     "Dataset",
@@ -236,24 +234,9 @@ class Target(Node):
         return {"lut": self.lut, "ff": self.ff, "dsp": self.dsp, "bram": self.bram_18k}.get(metric)
 
 
-# Every metric the evaluator reports: name -> (unit, direction that is "better", description).
-METRICS: dict[str, tuple[str, str, str]] = {
-    "float_error": ("", "min", "1 - accuracy of the float (Keras) model on the test split"),
-    "float_accuracy": ("", "max", "accuracy of the float (Keras) model on the test split"),
-    "fixed_error": ("", "min", "1 - accuracy of the bit-accurate C simulation"),
-    "fixed_accuracy": ("", "max", "accuracy of the bit-accurate C simulation"),
-    "latency_ns": ("ns", "min", "worst-case latency in ns (cycles x clock period)"),
-    "latency_cycles": ("cycles", "min", "worst-case latency in clock cycles"),
-    "ii": ("cycles", "min", "initiation interval in clock cycles"),
-    "dsp": ("", "min", "DSP slices"),
-    "lut": ("", "min", "look-up tables"),
-    "ff": ("", "min", "flip-flops"),
-    "bram": ("", "min", "18 Kb block RAMs (BRAM_18K)"),
-}
-RESOURCE_METRICS = ("dsp", "lut", "ff", "bram")
-
-
 class Objective(Node):
+    """``minimize`` or ``maximize`` a metric of :data:`specc.metrics.METRICS`."""
+
     metric: str
     sense: Literal["minimize", "maximize"]
 
