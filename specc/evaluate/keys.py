@@ -12,7 +12,15 @@ from specc.evaluate.point import TrialConfig
 from specc.files import content_hash, file_hash, json_hash
 from specc.ir import model as ir
 
-__all__ = ["data_fingerprint", "model_file_hash", "trial_key", "versions"]
+__all__ = [
+    "CSIM_NEUTRAL",
+    "csim_key",
+    "data_fingerprint",
+    "model_file_hash",
+    "model_key",
+    "trial_key",
+    "versions",
+]
 
 
 def _version(pkg: str) -> str:
@@ -74,3 +82,37 @@ def trial_key(
         "versions": versions(),
     }
     return json_hash(payload)
+
+
+def model_key(spec: ir.Spec, cfg: TrialConfig, fingerprint: str) -> str:
+    """What determines a trained model: the model and training knobs, the model family (or
+    file), the data and the seed. Hardware variants of one model share it, so a model is
+    trained once however many mappings of it are evaluated."""
+    payload = {
+        "config": {k: v for k, v in cfg.to_json().items() if k.startswith(("model.", "train."))},
+        "family": spec.model.family,
+        "conv": spec.model.conv,
+        "pool_size": spec.model.pool_size,
+        "model_file": model_file_hash(spec),
+        "data": fingerprint,
+        "seed": spec.search.seed,
+        "versions": versions(),
+    }
+    return json_hash(payload)
+
+
+#: Hardware knobs that do not change what the C simulation computes: they change how many
+#: multipliers are shared, the clock and how arrays are partitioned, never a value.
+#: tests/evaluate/test_simulate.py compares predictions across them.
+CSIM_NEUTRAL = ("reuse_factor", "clock_period", "array_partition")
+
+
+def csim_key(model: str, cfg: TrialConfig) -> str:
+    """What determines the C simulation's result: the trained model and every hardware knob
+    but those in :data:`CSIM_NEUTRAL`."""
+    knobs = {
+        k: v
+        for k, v in cfg.to_json().items()
+        if k.startswith("hls.") and k.rsplit(".", 1)[-1] not in CSIM_NEUTRAL
+    }
+    return json_hash({"model": model, "knobs": knobs})

@@ -48,5 +48,9 @@ class TrialResult(BaseModel):
     )
     failure: Failure | None = None
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per phase")
+    reused: list[str] = Field(
+        default_factory=list,
+        description="what came from a cache: data, model, simulator (compiled), csim (result)",
+    )
     versions: dict[str, str] = Field(default_factory=dict)
     cached: bool = Field(False, description="true when this run read it from the cache")

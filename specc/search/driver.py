@@ -1,5 +1,5 @@
 """The search loop: ask a point, reject it a priori when its estimate breaks a budget, evaluate it
-(here or on a Dask cluster), tell the result, keep every record.
+(through an evaluator: warm workers here, or a Dask cluster), tell the result, keep every record.
 
 Three strategies share the loop: ``smac`` (SMAC3, ParEGO over the spec's objectives; Hyperband over
 epochs when the spec gives a fidelity range), ``random`` (same budget, same evaluator), and
@@ -20,16 +20,16 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from specc.evaluate.point import resolve
+from specc.evaluate.point import Scalar, resolve
 from specc.evaluate.precheck import precheck
 from specc.evaluate.results import Metric, TrialResult
-from specc.evaluate.trial import run_trial
 from specc.ir import model as ir
 from specc.options import BuildOptions
-from specc.search.executor import Executor, Pending, evaluate_remote, result_of
+from specc.search.executor import Evaluator, make_evaluator
 from specc.search.feasibility import feasible_share, no_fit_note, penalty
 from specc.search.pareto import badness
 from specc.search.proposers import (
@@ -47,24 +47,32 @@ __all__ = ["feasible_share", "search"]
 MAX_REJECTED_PER_TRIAL = 50
 
 
+@dataclass
+class _Pending:
+    """A submitted point: what to tell the proposer when its result comes."""
+
+    token: Any
+    point: dict[str, Scalar]
+    estimate: dict[str, Metric]
+    started: float
+
+
 def _run_phase(
     spec: ir.Spec,
     proposer: Proposer,
     n: int,
     records: Records,
     options: BuildOptions,
-    executor: Executor,
+    evaluator: Evaluator,
     phase: str,
     costs_of: Callable[[dict[str, Metric]], list[float]],
     use_precheck: bool,
     deadline: float | None,
 ) -> None:
-    spec_json = spec.model_dump_json()
-    out_dir = records.out_dir
-    pending: list[Pending] = []
+    pending: dict[int, _Pending] = {}
     asked = 0
 
-    def finish(p: Pending, result: TrialResult) -> None:
+    def finish(p: _Pending, result: TrialResult) -> None:
         elapsed = result.timings.get("total", time.perf_counter() - p.started)
         base: dict[str, Any] = dict(
             index=len(records.items),
@@ -106,7 +114,7 @@ def _run_phase(
     # feasible point still ends.
     rejected = 0
     while asked < n or pending:
-        while asked < n and len(pending) < executor.slots and not _past(deadline):
+        while asked < n and len(pending) < evaluator.slots and not _past(deadline):
             if rejected >= MAX_REJECTED_PER_TRIAL * n:
                 records.note = (
                     f"stopped after {rejected} points ruled out by the estimate; "
@@ -139,26 +147,13 @@ def _run_phase(
                 )
                 _emit(records.add(rec), records, options)
                 continue
-            p = Pending(token, point, estimate, time.perf_counter())
-            if executor.client is None:
-                finish(p, run_trial(spec, point, out_dir, options.limits, options.synth))
-            else:
-                p.future = executor.client.submit(
-                    evaluate_remote,
-                    spec_json,
-                    point,
-                    str(out_dir),
-                    options.limits,
-                    options.synth,
-                    pure=False,
-                )
-                pending.append(p)
+            ticket = evaluator.submit(point)
+            pending[ticket] = _Pending(token, point, estimate, time.perf_counter())
         if not pending and (_past(deadline) or rejected >= MAX_REJECTED_PER_TRIAL * n):
             break
         if pending:
-            for p in executor.first_done(pending):
-                pending.remove(p)
-                finish(p, result_of(p))
+            for ticket, result in evaluator.wait():
+                finish(pending.pop(ticket), result)
 
 
 def _past(deadline: float | None) -> bool:
@@ -170,11 +165,18 @@ def _emit(record: Record, records: Records, options: BuildOptions) -> None:
         options.on_record(record, records)
 
 
-def search(spec: ir.Spec, options: BuildOptions, fingerprint: str = "") -> Records:
+def search(
+    spec: ir.Spec,
+    options: BuildOptions,
+    fingerprint: str = "",
+    evaluator: Evaluator | None = None,
+) -> Records:
     """Run the spec's search; returns every record (also written to ``out/<design>/``).
 
     Args:
         fingerprint: what the search depends on, kept in run.json (see :mod:`specc.build`).
+        evaluator: where trials run (default: what the options ask for, see
+            :func:`specc.search.executor.make_evaluator`); it is closed at the end.
     """
     s = spec.search
     n = options.trials_for(s.trials)
@@ -200,10 +202,10 @@ def search(spec: ir.Spec, options: BuildOptions, fingerprint: str = "") -> Recor
     def full_costs(metrics: dict[str, Metric]) -> list[float]:
         return badness(spec, {k: m.value for k, m in metrics.items()})
 
-    executor = Executor(options)
+    evaluator = evaluator or make_evaluator(spec, options)
     try:
         if s.algorithm == "separate":
-            _separate(spec, n, seed, records, options, executor, full_costs, deadline, smac_dir)
+            _separate(spec, n, seed, records, options, evaluator, full_costs, deadline, smac_dir)
         else:
             cs = configspace(spec, seed)
             proposer: Proposer = (
@@ -217,14 +219,14 @@ def search(spec: ir.Spec, options: BuildOptions, fingerprint: str = "") -> Recor
                 n,
                 records,
                 options,
-                executor,
+                evaluator,
                 s.algorithm,
                 full_costs,
                 True,
                 deadline,
             )
     finally:
-        executor.close()
+        evaluator.close()
         shutil.rmtree(smac_dir, ignore_errors=True)
         records.write()  # also when interrupted: every record so far, finished or not
     records.finished = True
@@ -238,7 +240,7 @@ def _separate(
     seed: int,
     records: Records,
     options: BuildOptions,
-    executor: Executor,
+    evaluator: Evaluator,
     full_costs: Callable[[dict[str, Metric]], list[float]],
     deadline: float | None,
     smac_dir: Path,
@@ -255,7 +257,7 @@ def _separate(
             n_train,
             records,
             options,
-            executor,
+            evaluator,
             "training",
             lambda m: [m["float_error"].value],
             False,
@@ -280,4 +282,4 @@ def _separate(
         ),
         fixed,
     )
-    _run_phase(spec, hw, n_hw, records, options, executor, "hardware", full_costs, True, deadline)
+    _run_phase(spec, hw, n_hw, records, options, evaluator, "hardware", full_costs, True, deadline)
