@@ -1,4 +1,4 @@
-"""Shared test helpers: golden files and the repository layout."""
+"""Shared test helpers: golden files, fixture files, the repository layout, Hypothesis profiles."""
 
 from __future__ import annotations
 
@@ -6,10 +6,21 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"  # every test data file lives here
 UPDATE = os.environ.get("SPECC_UPDATE_GOLDEN") == "1"
+
+# Property tests: "fast" (the default) draws a few dozen random examples per property, so the
+# fast suite stays quick and every run still tries new inputs (a failure found once is replayed
+# from .hypothesis/); "thorough" is the full budget: HYPOTHESIS_PROFILE=thorough pytest ...
+# (or --hypothesis-profile=thorough). Deadlines are off in both: a shared 2-core machine stalls.
+_NO_TIMING = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("fast", max_examples=25, **_NO_TIMING)
+settings.register_profile("thorough", max_examples=200, **_NO_TIMING)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
 def assert_golden(path: Path, actual: str) -> None:

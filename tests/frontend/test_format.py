@@ -1,8 +1,11 @@
-"""``specc fmt``: idempotent, meaning-preserving, comment-preserving (property tests)."""
+"""``specc fmt``: idempotent, meaning-preserving, comment-preserving (property tests).
+
+How many examples each property draws is the Hypothesis profile's (tests/conftest.py: "fast" by
+default, HYPOTHESIS_PROFILE=thorough for the full budget)."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specc.frontend.format import format_spec
@@ -95,24 +98,19 @@ specs = st.builds(
     st.one_of(st.just(""), comment),
 )
 
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-@PROPERTY
 @given(specs)
 def test_fmt_keeps_meaning(text: str) -> None:
     tree = parse(text)
     assert parse(format_spec(tree)) == tree
 
 
-@PROPERTY
 @given(specs)
 def test_fmt_is_idempotent(text: str) -> None:
     once = format_spec(parse(text))
     assert format_spec(parse(once)) == once
 
 
-@PROPERTY
 @given(specs)
 def test_fmt_keeps_every_comment(text: str) -> None:
     tree = parse(text)
@@ -184,7 +182,8 @@ real_sections = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Two families of inputs, so twice the profile's examples.
+@settings(max_examples=2 * settings.default.max_examples)
 @given(st.one_of(specs, real_sections))
 def test_check_never_raises(text: str) -> None:
     from specc.compiler import check_text
