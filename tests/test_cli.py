@@ -1,11 +1,14 @@
-"""The ``specc`` command line, run as a user runs it (a real subprocess where it matters)."""
+"""The ``specc`` command line: ``specc.cli.main`` in-process for what it prints and returns; a real
+process only where the process is what is tested (the console script, exit statuses, imports)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,26 +22,42 @@ BAD = (
 )
 
 
-def run(
-    *args: str, cwd: Path | None = None, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+    """``specc ARGS`` in this process, from the repository root; its exit status and output in a
+    CompletedProcess, as if it had been a process (argparse's exits included)."""
+    monkeypatch.chdir(ROOT)
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            code = main(list(args))
+        except SystemExit as stop:  # argparse: --version, usage errors
+            code = stop.code if isinstance(stop.code, int) else 2
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["specc", *args], code, out, err)
+
+    return run
+
+
+def run_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m specc ARGS`` in a real process."""
     return subprocess.run(
-        [sys.executable, "-m", "specc", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        input=stdin,
-        timeout=60,
+        [sys.executable, "-m", "specc", *args], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
 
 
-def test_check_clean_example_exits_0() -> None:
+def test_check_clean_example_exits_0(run: Run) -> None:
     proc = run("check", str(EXAMPLE))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"{EXAMPLE}: ok\n"
 
 
-def test_check_errors_exit_2_with_rendered_diagnostic(tmp_path: Path) -> None:
+def test_check_errors_exit_2_with_rendered_diagnostic(run: Run, tmp_path: Path) -> None:
     spec = tmp_path / "bad.cds"
     spec.write_text(BAD)
     proc = run("check", str(spec))
@@ -52,7 +71,7 @@ def test_check_errors_exit_2_with_rendered_diagnostic(tmp_path: Path) -> None:
     )
 
 
-def test_check_json_format(tmp_path: Path) -> None:
+def test_check_json_format(run: Run, tmp_path: Path) -> None:
     spec = tmp_path / "bad.cds"
     spec.write_text(BAD)
     proc = run("check", "--format", "json", str(spec))
@@ -92,7 +111,7 @@ def test_check_several_files_reports_all(
         ),
     ],
 )
-def test_bad_paths_are_errors_not_tracebacks(args: list[str], message: str) -> None:
+def test_bad_paths_are_errors_not_tracebacks(run: Run, args: list[str], message: str) -> None:
     proc = run(*args)
     assert proc.returncode == 2
     assert proc.stderr == message
@@ -114,7 +133,7 @@ def test_internal_error_hides_traceback_unless_debug(
     assert "Traceback" in capsys.readouterr().err
 
 
-def test_fmt_rewrites_and_check_mode(tmp_path: Path) -> None:
+def test_fmt_rewrites_and_check_mode(run: Run, tmp_path: Path) -> None:
     spec = tmp_path / "s.cds"
     spec.write_text("design   d\nmodel mlp{hidden_layers=1..2}\n")
     proc = run("fmt", "--check", str(spec))
@@ -126,14 +145,14 @@ def test_fmt_rewrites_and_check_mode(tmp_path: Path) -> None:
     assert run("fmt", "--check", str(spec)).returncode == 0
 
 
-def test_fmt_stdin_and_syntax_error() -> None:
+def test_fmt_stdin_and_syntax_error(run: Run) -> None:
     proc = run("fmt", "-", stdin="design  d")
     assert (proc.returncode, proc.stdout) == (0, "design d\n")
     proc = run("fmt", "-", stdin="design d d\n")
     assert proc.returncode == 2 and "<stdin>:1:10: error[E0101]" in proc.stderr
 
 
-def test_space_counts_conditional_dimensions() -> None:
+def test_space_counts_conditional_dimensions(run: Run) -> None:
     proc = run("space", "--format", "json", str(ROOT / "examples" / "mnist_zynq.cds"))
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -145,14 +164,14 @@ def test_space_counts_conditional_dimensions() -> None:
     assert by_name["model.fc1.neurons"]["active_when"] is None
 
 
-def test_space_text_table() -> None:
+def test_space_text_table(run: Run) -> None:
     proc = run("space", str(EXAMPLE))
     assert proc.returncode == 0
     assert "legal configurations: 4,320 discrete x 2 continuous dimensions" in proc.stdout
     assert "model.fc2.neurons" in proc.stdout
 
 
-def test_parts_and_schema_and_version() -> None:
+def test_parts_and_schema_and_version(run: Run) -> None:
     parts = json.loads(run("parts", "--format", "json").stdout)
     assert {
         "xc7z007s",
@@ -168,7 +187,20 @@ def test_parts_and_schema_and_version() -> None:
     assert "xc7z020" in run("parts").stdout
     schema = json.loads(run("schema").stdout)
     assert schema["title"] == "Spec" and "hls" in schema["properties"]
-    assert run("--version").stdout == "specc 0.1.0\n"
+    version = run("--version")
+    assert (version.returncode, version.stdout) == (0, "specc 0.1.0\n")
+
+
+# A real process: what the process itself does.
+
+
+def test_exit_status_and_stderr_through_a_real_process(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.cds"
+    spec.write_text(BAD)
+    proc = run_process("check", str(spec))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith(f"{spec}:2:9: error[E0205]: unknown dataset 'digit'\n")
+    assert "Traceback" not in proc.stderr
 
 
 def test_check_imports_no_heavy_library() -> None:
@@ -198,7 +230,7 @@ def test_console_script_installed() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_report_without_results_says_to_build_first(tmp_path: Path) -> None:
+def test_report_without_results_says_to_build_first(run: Run, tmp_path: Path) -> None:
     proc = run("report", str(EXAMPLE), "--out", str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr == (
