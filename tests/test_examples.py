@@ -76,6 +76,21 @@ def _build(spec: Path, out: Path, trials: int) -> dict[str, object]:
     return json.loads(proc.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def test_the_seed_experiment_fits_no_zynq_7020_by_the_estimate() -> None:
+    # The probe a build runs before training (the end-to-end build is the slow test below; the
+    # not-searched run and its report: tests/search/test_feasibility.py).
+    from specc.search.feasibility import feasible_share, no_fit_note
+
+    spec = check_file(ROOT / "examples" / "mnist_zynq.cds").spec
+    assert spec is not None
+    fits, least = feasible_share(spec, seed=spec.search.seed, first=True)
+    assert fits == 0 and least["dsp"] > 220
+    note = no_fit_note(spec, least)
+    assert note.startswith("not searched: none of 1000 random configurations fits")
+    assert re.search(r"dsp [0-9,]+ against <= 220", note)
+
+
+@pytest.mark.slow
 def test_the_seed_experiment_on_its_zynq_stops_before_training(tmp_path: Path) -> None:
     # Table 1's space has no design that fits a Zynq-7020 by the estimate (README, results):
     # the build says so in seconds instead of ruling out 1000 points one by one.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from specc.build import build
 from specc.compiler import check_text
 from specc.ir import model as ir
 from specc.options import BuildOptions
@@ -59,13 +60,18 @@ def test_feasible_share_counts_configurations_that_pass_the_estimate() -> None:
 
 
 def test_a_space_where_nothing_fits_is_not_searched(tmp_path: Path) -> None:
-    records = search(spec_with(1), BuildOptions(out_root=tmp_path, synth="never"))
-    assert records.items == [] and records.finished
+    # Through the whole build (search, then emit), in-process: the report says why.
+    options = BuildOptions(out_root=tmp_path, synth="never")
+    outcome = build(spec_with(1), SPEC.format(dsp=1), "tiny.cds", options)
+    records = outcome.records
+    assert records.items == [] and records.finished and outcome.emitted.points == []
     assert records.note.startswith("not searched: none of 1000 random configurations fits")
     assert "(smallest estimates: dsp " in records.note and " against <= 1)" in records.note
     state = json.loads((tmp_path / "tiny" / "run.json").read_text())
     assert state["finished"] and state["note"] == records.note
     assert not (tmp_path / "tiny" / "trials").exists()  # nothing trained
+    report = (tmp_path / "tiny" / "report.html").read_text()
+    assert "not searched" in report and "Nothing to plot" in report and "<svg" not in report
 
 
 def test_force_searches_anyway_and_rules_out_point_after_point(tmp_path: Path) -> None:
