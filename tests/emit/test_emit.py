@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN, ROOT, assert_golden
+from conftest import FIXTURES, GOLDEN, assert_golden
 from specc.compiler import check_file
 from specc.emit.project import emit
 from specc.evaluate.results import TrialResult
 from specc.search.records import Record, Records
 
-FIXTURES = ROOT / "tests" / "fixtures"
 CASE = GOLDEN / "ok_emit_point"
 KEY = "f9a96e24587e867515d2"
-REPORT = ROOT.parent / "shared" / "data" / "synthesis" / "xc7z020_report" / "vivado_synth.rpt"
+# A real Vivado utilisation report (tests/fixtures/synthesis/SOURCE.md says where it came from).
+REPORT = FIXTURES / "synthesis" / "vivado_2020.1_xc7z020_dense16x5_synth.rpt"
 
 
 def emitted(
