@@ -7,8 +7,8 @@ import importlib.util
 import pytest
 
 from specc.compiler import check_text
-from specc.ir.datasets import BUILTIN
 from specc.ir.arch import layer_sizes
+from specc.ir.datasets import BUILTIN
 from specc.ir.layers import valid_reuse_factor
 
 
