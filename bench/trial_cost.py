@@ -1,15 +1,25 @@
-"""Where the time of one trial goes: data, train, convert, compile + simulate, estimate.
+"""Where the time of a trial goes, with the evaluation engine's re-use (warm worker, trained
+models, compiled simulators, C-simulation results).
 
-Runs fresh (uncached) digits trials of examples/digits_mlp.cds at its default point and prints
-each phase's wall time, the process start-up (spawn + imports of TensorFlow and hls4ml), and the
-share of the trial that is not training.
+On examples/digits_mlp.cds, in a fresh output folder, on one warm worker:
 
-    python bench/trial_cost.py [--repeat N]
+- ``cold_s``: the first trial of a fresh build (worker start, imports, data, training, compile);
+- ``warm_s`` / ``train_s``: median total and training time of later trials that train a new
+  model (random points of the space, as a search draws them);
+- ``non_training_share``: ``1 - train_s / warm_s``;
+- ``hardware_variant_s``: median of trials that change only hardware knobs that do not change a
+  value (reuse factor, clock, array partitioning) of a trained model: model, compiled simulator
+  and C-simulation result re-used;
+- ``sim_miss_s``: median of trials that re-use a trained model but change its precision, so the
+  firmware's simulator must be compiled and run.
+
+    python bench/trial_cost.py [--new-models N] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -19,36 +29,74 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from specc.compiler import load  # noqa: E402
+from specc.evaluate.point import Scalar, resolve  # noqa: E402
+from specc.evaluate.results import TrialResult  # noqa: E402
 from specc.evaluate.trial import run_trial  # noqa: E402
+from specc.evaluate.worker import Worker  # noqa: E402
 from specc.options import Limits  # noqa: E402
+from specc.search.space import configspace, to_point  # noqa: E402
 
-PHASES = ("data", "train", "convert", "compile_and_simulate", "estimate")
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3) if values else float("nan")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--new-models", type=int, default=4, help="new-model trials to time")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     spec = load(ROOT / "examples" / "digits_mlp.cds")
-    rows = []
-    for _ in range(args.repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            result = run_trial(
-                spec, None, Path(tmp) / "digits_mlp", Limits(1800, 8192), synth="never"
-            )
-        if result.status != "ok":
-            print(f"trial failed: {result.failure}", file=sys.stderr)
-            return 1
-        rows.append(result.timings)
-    print(f"digits_mlp default point, {args.repeat} fresh trials (median seconds):")
-    med = {k: statistics.median(r.get(k, 0.0) for r in rows) for k in (*PHASES, "total")}
-    startup = med["total"] - sum(med[p] for p in PHASES)
-    for phase in PHASES:
-        print(f"  {phase:22s} {med[phase]:7.2f}")
-    print(f"  {'process start + imports':22s} {startup:7.2f}")
-    print(f"  {'total':22s} {med['total']:7.2f}")
-    share = 1 - med["train"] / med["total"]
-    print(f"non-training share of a trial: {share:.0%}")
+    worker = Worker(Limits().memory_mb)
+    results: dict[str, list[TrialResult]] = {"cold": [], "new": [], "variant": [], "miss": []}
+    with tempfile.TemporaryDirectory(prefix="specc-bench-") as tmp:
+        out = Path(tmp) / "digits_mlp"
+
+        def trial(kind: str, point: dict[str, Scalar]) -> TrialResult:
+            result = run_trial(spec, point, out, Limits(), "never", worker)
+            if result.status != "ok":
+                raise SystemExit(f"trial failed: {result.failure}")
+            results[kind].append(result)
+            if not args.json:
+                print(f"  {kind:8s} {result.timings['total']:6.2f} s  reused {result.reused}")
+            return result
+
+        try:
+            base = resolve(spec, None).to_json()
+            trial("cold", {})
+            space = configspace(spec, 1)
+            for config in space.sample_configuration(args.new_models):
+                trial("new", to_point(config))
+            for rf, clock in ((1, 4.0), (2, 5.0), (16, 6.0), (32, 7.5)):
+                trial("variant", {**base, "hls.reuse_factor": rf, "hls.clock_period": clock})
+            for width, integer in ((10, 4), (14, 5), (16, 6)):
+                point = {**base, "hls.precision.width": width, "hls.precision.integer": integer}
+                trial("miss", point)
+        finally:
+            worker.stop()
+    new = results["new"]
+    warm = _median([r.timings["total"] for r in new])
+    train = _median([r.timings.get("train", 0.0) for r in new])
+    figures = {
+        "cold_s": results["cold"][0].timings["total"],
+        "warm_s": warm,
+        "train_s": train,
+        "non_training_share": round(1 - train / warm, 3),
+        "hardware_variant_s": _median([r.timings["total"] for r in results["variant"]]),
+        "sim_miss_s": _median([r.timings["total"] for r in results["miss"]]),
+        "phases_new_model": {
+            p: _median([r.timings.get(p, 0.0) for r in new])
+            for p in ("data", "train", "convert", "compile", "simulate", "estimate")
+        },
+        "new_models_with_simulator_reused": sum("simulator" in r.reused for r in new),
+        "new_models": len(new),
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print("digits_mlp on one warm worker (seconds):")
+        for name, value in figures.items():
+            print(f"  {name:34s} {value}")
     return 0
 
 

@@ -94,7 +94,7 @@ def test_digits_trial_end_to_end_and_cache(tmp_path: Path) -> None:
     ):
         assert (folder / name).exists(), name
     assert json.loads((folder / "metrics.json").read_text())["status"] == "ok"
-    assert set(good.timings) >= {"data", "train", "convert", "compile_and_simulate", "estimate"}
+    assert set(good.timings) >= {"data", "train", "convert", "compile", "simulate", "estimate"}
 
     start = time.perf_counter()
     again = run_trial(
@@ -270,3 +270,67 @@ def test_failure_timeout_and_memory_are_recorded_and_retried(tmp_path: Path) -> 
     assert ok.status == "ok" and not ok.cached
     assert [p.name for p in (out / "trials").iterdir()] == [ok.key]
     shutil.rmtree(out)
+
+
+def test_a_warm_worker_pays_only_for_what_changed(tmp_path: Path) -> None:
+    """One worker, several trials: the second trial of a model trains nothing, and a variant
+    that changes only the reuse factor or the clock is not simulated again; a timeout replaces
+    the worker and the next trial runs on a fresh one."""
+    from specc.evaluate.worker import Worker
+
+    spec = make_spec(
+        tmp_path,
+        model="mlp {\n  hidden_layers = 1\n  neurons = {16, 32}\n}",
+        hls="  reuse_factor = {1, 2, 4}\n  clock_period = 4..6 ns",
+        epochs=2,
+    )
+    out = tmp_path / "out"
+    worker = Worker(8192)
+    try:
+        first = run_trial(spec, {"hls.reuse_factor": 1}, out, synth="never", worker=worker)
+        assert first.status == "ok" and "train" in first.timings
+        assert first.reused == []  # a fresh worker: data loaded, model trained, library compiled
+        pid = worker.proc.pid
+        start = time.perf_counter()
+        variant = run_trial(
+            spec,
+            {"hls.reuse_factor": 4, "hls.clock_period": 6.0},
+            out,
+            synth="never",
+            worker=worker,
+        )
+        assert time.perf_counter() - start < 3
+        assert variant.status == "ok" and variant.key != first.key
+        assert "train" not in variant.timings
+        assert set(variant.reused) == {"data", "model", "csim"}
+        assert variant.metrics["fixed_accuracy"] == first.metrics["fixed_accuracy"]
+        assert variant.metrics["latency_ns"] != first.metrics["latency_ns"]
+        assert worker.proc.pid == pid  # the same warm process
+        assert (out / "trials" / variant.key / "model.keras").is_file()
+        assert (out / "trials" / variant.key / "hls" / "firmware" / "parameters.h").is_file()
+
+        # The model cache outlives the worker: a new worker loads the model instead of training.
+        worker.stop()
+        again = run_trial(spec, {"hls.reuse_factor": 2}, out, synth="never", worker=worker)
+        assert "train" not in again.timings and "model" in again.reused
+
+        timed_out = run_trial(
+            spec,
+            {"model.fc1.neurons": 32},
+            out,
+            Limits(timeout_s=0.5),
+            synth="never",
+            worker=worker,
+        )
+        assert timed_out.failure is not None and timed_out.failure.category == "timeout"
+        assert worker.proc is None  # killed with its process group
+        after = run_trial(
+            spec,
+            {"hls.reuse_factor": 2, "hls.clock_period": 4.0},
+            out,
+            synth="never",
+            worker=worker,
+        )
+        assert after.status == "ok" and not after.cached and worker.proc is not None
+    finally:
+        worker.stop()

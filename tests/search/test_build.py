@@ -150,6 +150,24 @@ def test_infeasible_points_are_rejected_before_training(tmp_path: Path) -> None:
     assert len(trained) == len(records.items) - len(pre) == 6
 
 
+def _stat(pid: str) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()  # state, ppid, pgrp, ...
+
+
+def _children(pid: int) -> list[int]:
+    pids = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()]
+    return [int(p) for p in pids if (st := _stat(p)) is not None and st[1] == str(pid)]
+
+
+def _group_alive(pgid: int) -> bool:
+    pids = [p.name for p in Path("/proc").iterdir() if p.name.isdigit()]
+    return any((st := _stat(p)) is not None and st[2] == str(pgid) and st[0] != "Z" for p in pids)
+
+
 def test_resume_after_kill(tmp_path: Path) -> None:
     path = write_spec(tmp_path, trials=4)
     out = tmp_path / "out"
@@ -162,8 +180,15 @@ def test_resume_after_kill(tmp_path: Path) -> None:
         if (out / "tiny" / "trials.csv").exists() and len(evaluated(out)) >= 2:
             break
         time.sleep(0.5)
-    os.killpg(proc.pid, signal.SIGKILL)  # kill -9, trial processes included
+    workers = _children(proc.pid)
+    assert workers, "the build runs its trials in worker processes"
+    os.kill(proc.pid, signal.SIGKILL)  # kill -9 of specc alone
     proc.wait()
+    # Its workers (and any g++ of theirs: each worker is its own process group) die with it.
+    deadline = time.time() + 20
+    while time.time() < deadline and any(_group_alive(w) for w in workers):
+        time.sleep(0.2)
+    assert not any(_group_alive(w) for w in workers)
     before = rows(out)
     assert 2 <= len(evaluated(out)) < 4
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
