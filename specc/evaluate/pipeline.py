@@ -10,7 +10,10 @@ keeps; ``cache/`` beside the trials is what every worker and every later build s
   kept in ``cache/models/<key>/``; hardware variants of it load it (from memory when the worker
   has it) instead of training again. A ``model keras`` file is loaded once per worker;
 - the C simulation library is compiled once per firmware (``cache/sim/``, see
-  :mod:`specc.evaluate.simulate`) and its result kept per C-simulation key
+  :mod:`specc.evaluate.simulate`). The firmware does not depend on the weights, so when a model
+  must be trained, its firmware is generated from the untrained model and compiled in the
+  background *while* it trains (a design hls4ml cannot build also fails before training). The
+  simulation's result is kept per C-simulation key
   (``cache/csim/``: the model and every hardware knob that can change a value), so a variant
   that differs only in reuse factor, clock or array partitioning is not simulated again.
 
@@ -24,6 +27,7 @@ import os
 import shutil
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,6 +127,39 @@ def _model(
     return trained, how
 
 
+# Compiles the firmware of a model while it trains (g++ runs outside the GIL).
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specc-compile")
+
+
+def _will_train(spec: ir.Spec, key: str, cache: Path, warm: Warm) -> bool:
+    if spec.model.family == "keras" or key in warm.models:
+        return False
+    return not (cache / "models" / key / "trained.json").is_file()
+
+
+def _csim_result(mkey: str, cfg: TrialConfig, cache: Path) -> Path:
+    return cache / "csim" / f"{csim_key(mkey, cfg)}.json"
+
+
+def _prefetch_simulator(
+    spec: ir.Spec, cfg: TrialConfig, data: Data, work: Path, cache: Path
+) -> Future[tuple[Path, bool]] | None:
+    """Start compiling the design's C simulation from its untrained model: the firmware is
+    the same but for the weights, which the library reads at run time. None when the library
+    is already there."""
+    from specc.evaluate.hls import convert
+    from specc.evaluate.simulate import firmware_key, simulator
+    from specc.evaluate.train import build_model
+
+    hm = convert(spec, cfg, build_model(spec, cfg, data), work / "prefetch")
+    hm.write()
+    key = firmware_key(work / "prefetch")
+    if key is None or (cache / "sim" / key).is_dir():
+        shutil.rmtree(work / "prefetch", ignore_errors=True)
+        return None
+    return _BACKGROUND.submit(simulator, work / "prefetch", cache / "sim")
+
+
 def _link(source: Path, target: Path) -> None:
     """``target`` with ``source``'s bytes: a hard link where possible (no copy)."""
     try:
@@ -151,6 +188,10 @@ def run_phases(
     from specc.evaluate.keys import data_fingerprint
 
     mkey = model_key(spec, cfg, data_fingerprint(spec.dataset, Path(spec.source).parent))
+    prefetch = None
+    if _will_train(spec, mkey, cache, warm) and not _csim_result(mkey, cfg, cache).is_file():
+        prefetch = _prefetch_simulator(spec, cfg, data, work, cache)
+        clock.lap("prefetch")
     trained, how = _model(spec, cfg, data, mkey, cache, warm)
     clock.lap("train" if how == "trained" else "load_model")
     if how in ("memory", "cache"):
@@ -165,7 +206,7 @@ def run_phases(
     hm = convert(spec, cfg, trained.model, work / "hls")
     hm.write()
     clock.lap("convert")
-    fixed = _csim(spec, cfg, hm, trained, data, work, cache, mkey, clock, reused)
+    fixed = _csim(spec, cfg, hm, trained, data, work, cache, mkey, clock, reused, prefetch)
     from specc.evaluate.estimate import PROVENANCE, estimate_design
     from specc.evaluate.shapes import shapes_from_hls
     from specc.evaluate.synth import find_tool, synthesize
@@ -212,6 +253,7 @@ def _csim(
     mkey: str,
     clock: _Clock,
     reused: list[str],
+    prefetch: Future[tuple[Path, bool]] | None,
 ) -> float:
     """Fixed-point accuracy of the design by bit-accurate C simulation: from ``cache/csim/``
     when this model was simulated with the same value-changing knobs, else by running the
@@ -219,7 +261,7 @@ def _csim(
     from specc.evaluate.simulate import predict, simulator
     from specc.evaluate.train import input_view
 
-    result = cache / "csim" / f"{csim_key(mkey, cfg)}.json"
+    result = _csim_result(mkey, cfg, cache)
     try:
         accuracy = float(json.loads(result.read_text())["fixed_accuracy"])
         reused.append("csim")
@@ -227,9 +269,13 @@ def _csim(
         return accuracy
     except (OSError, ValueError, KeyError):
         pass
-    library, compiled = simulator(work / "hls", cache / "sim")
+    compiled = False
+    if prefetch is not None:
+        compiled = prefetch.result()[1]  # compiled while the model trained (raises its failure)
+        shutil.rmtree(work / "prefetch", ignore_errors=True)
+    library, now = simulator(work / "hls", cache / "sim")
     clock.lap("compile")
-    if not compiled:
+    if not (compiled or now):
         reused.append("simulator")
     keras_model = trained.model if spec.model.family == "keras" else None
     x_test = input_view(data.x_test, spec.model.family, spec.model.conv, data.image, keras_model)
