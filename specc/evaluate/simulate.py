@@ -126,6 +126,7 @@ def simulator(project: Path, cache: Path) -> tuple[Path, bool]:
     Raises:
         TrialFailure: ``compile`` when g++ fails.
     """
+    project, cache = project.resolve(), cache.resolve()  # g++ runs inside the project folder
     key = firmware_key(project)
     if key is None:
         raise TrialFailure("compile", f"{project} has no firmware folder")
@@ -174,7 +175,7 @@ def predict(library: Path, weights: Path, x: np.ndarray, n_out: int) -> np.ndarr
             row = ctypeslib.ndpointer(np.float32, flags="C_CONTIGUOUS")
             top.argtypes = [row, row]
             here = os.getcwd()
-            os.chdir(weights.parent)  # WEIGHTS_DIR is "weights", read on the first call
+            os.chdir(weights.resolve().parent)  # WEIGHTS_DIR is "weights", read on first call
             try:
                 for i in range(len(x)):
                     top(x[i], out[i])

@@ -55,8 +55,9 @@ class TrialRunner:
         self.out_dir = out_dir
         self.limits = limits
         self.synth = synth
-        self.trials = out_dir / "trials"
-        self.cache = out_dir / "cache"
+        # Absolute: workers change their working folder while they simulate.
+        self.trials = out_dir.resolve() / "trials"
+        self.cache = out_dir.resolve() / "cache"
         self._find_tool = find_tool
         self._fingerprint = data_fingerprint(spec.dataset, Path(spec.source).parent)
 

@@ -272,7 +272,9 @@ def test_failure_timeout_and_memory_are_recorded_and_retried(tmp_path: Path) -> 
     shutil.rmtree(out)
 
 
-def test_a_warm_worker_pays_only_for_what_changed(tmp_path: Path) -> None:
+def test_a_warm_worker_pays_only_for_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One worker, several trials: the second trial of a model trains nothing, and a variant
     that changes only the reuse factor or the clock is not simulated again; a timeout replaces
     the worker and the next trial runs on a fresh one."""
@@ -284,7 +286,8 @@ def test_a_warm_worker_pays_only_for_what_changed(tmp_path: Path) -> None:
         hls="  reuse_factor = {1, 2, 4}\n  clock_period = 4..6 ns",
         epochs=2,
     )
-    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)
+    out = Path("out")  # relative, as `specc build` is usually given it
     worker = Worker(8192)
     try:
         first = run_trial(spec, {"hls.reuse_factor": 1}, out, synth="never", worker=worker)
