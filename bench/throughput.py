@@ -62,7 +62,9 @@ def main() -> int:
                 "current": _build(ROOT, Path(tmp) / "o2", args.trials),
             }
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=False)
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(old)], cwd=ROOT, check=False
+            )
     ratio = figures["current"]["designs_per_hour"] / figures["baseline"]["designs_per_hour"]
     figures["speedup"] = round(ratio, 2)
     if args.json:
