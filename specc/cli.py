@@ -248,7 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--trials", type=_positive, help="number of trials (overrides the spec)")
     b.add_argument("--seed", type=int, help="search seed (overrides the spec)")
     b.add_argument("--out", default="out", help="output root (default: out/)")
-    b.add_argument("--workers", type=_positive, default=1, help="trials in parallel (local Dask)")
+    b.add_argument(
+        "--workers", type=_positive, default=1, help="trials in parallel (local warm workers)"
+    )
     b.add_argument("--scheduler", metavar="ADDRESS", help="use an existing Dask scheduler")
     b.add_argument("--quiet", action="store_true", help="no progress display")
     b.add_argument(

@@ -74,18 +74,15 @@ class _Clock:
         self.t = now
 
 
-def _data(spec: ir.Spec, warm: Warm) -> Data:
+def _data(spec: ir.Spec, fingerprint: str, warm: Warm) -> Data:
     from specc.evaluate.data import DataError, load_data
-    from specc.evaluate.keys import data_fingerprint
 
-    base = Path(spec.source).parent
-    try:
-        key = data_fingerprint(spec.dataset, base)
-        if key not in warm.data:
-            warm.data[key] = load_data(spec.dataset, base)
-    except (DataError, OSError, ValueError) as err:
-        raise TrialFailure("data", str(err)) from None
-    return warm.data[key]
+    if fingerprint not in warm.data:
+        try:
+            warm.data[fingerprint] = load_data(spec.dataset, Path(spec.source).parent)
+        except (DataError, OSError, ValueError) as err:
+            raise TrialFailure("data", str(err)) from None
+    return warm.data[fingerprint]
 
 
 def _model(
@@ -175,19 +172,20 @@ def run_phases(
     synth: Synth,
     timeout_s: float | None,
     cache: Path,
+    fingerprint: str,
     warm: Warm,
 ) -> dict[str, Any]:
-    """Everything a trial does. Returns a TrialResult as a dict (without the key)."""
-    clock = _Clock()
-    reused: list[str] = []
-    fresh = not warm.data
-    data = _data(spec, warm)
-    clock.lap("data")
-    if not fresh:
-        reused.append("data")
-    from specc.evaluate.keys import data_fingerprint
+    """Everything a trial does. Returns a TrialResult as a dict (without the key).
 
-    mkey = model_key(spec, cfg, data_fingerprint(spec.dataset, Path(spec.source).parent))
+    Args:
+        fingerprint: the data's fingerprint, computed once by the caller (it keys the loaded
+            data and the trained models).
+    """
+    clock = _Clock()
+    reused = ["data"] if fingerprint in warm.data else []
+    data = _data(spec, fingerprint, warm)
+    clock.lap("data")
+    mkey = model_key(spec, cfg, fingerprint)
     prefetch = None
     if _will_train(spec, mkey, cache, warm) and not _csim_result(mkey, cfg, cache).is_file():
         prefetch = _prefetch_simulator(spec, cfg, data, work, cache)

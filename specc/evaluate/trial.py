@@ -21,6 +21,7 @@ from specc.evaluate.cache import publish, read_cached, sweep_stale
 from specc.evaluate.keys import data_fingerprint, trial_key, versions
 from specc.evaluate.point import Scalar, TrialConfig, resolve
 from specc.evaluate.results import Failure, TrialResult
+from specc.evaluate.synth import find_tool
 from specc.evaluate.worker import Job, Worker
 from specc.ir import model as ir
 from specc.options import Limits, Synth
@@ -48,8 +49,6 @@ class TrialRunner:
     """
 
     def __init__(self, spec: ir.Spec, out_dir: Path, limits: Limits, synth: Synth):
-        from specc.evaluate.synth import find_tool
-
         self.spec = spec
         self.spec_json = spec.model_dump_json()
         self.out_dir = out_dir
@@ -58,13 +57,12 @@ class TrialRunner:
         # Absolute: workers change their working folder while they simulate.
         self.trials = out_dir.resolve() / "trials"
         self.cache = out_dir.resolve() / "cache"
-        self._find_tool = find_tool
-        self._fingerprint = data_fingerprint(spec.dataset, Path(spec.source).parent)
+        self.fingerprint = data_fingerprint(spec.dataset, Path(spec.source).parent)
 
     def key(self, cfg: TrialConfig) -> str:
-        tool = self._find_tool(str(cfg.get("hls.backend"))) if self.synth != "never" else None
+        tool = find_tool(str(cfg.get("hls.backend"))) if self.synth != "never" else None
         hardware = (tool or "missing-tool") if self.synth == "always" else (tool or "estimate")
-        return trial_key(self.spec, cfg, self._fingerprint, hardware)
+        return trial_key(self.spec, cfg, self.fingerprint, hardware)
 
     def prepare(self, point: dict[str, Scalar] | None) -> Prepared | TrialResult:
         """The cached result of a point, or what a worker needs to evaluate it."""
@@ -86,6 +84,7 @@ class TrialRunner:
             cfg.values,
             str(work),
             str(self.cache),
+            self.fingerprint,
             self.synth,
             self.limits.timeout_s,
         )

@@ -57,6 +57,7 @@ class Job:
     values: dict[str, Scalar]
     work: str  # the trial's temporary folder
     cache: str  # out/<design>/cache
+    data: str  # the data's fingerprint (see specc.evaluate.keys.data_fingerprint)
     synth: Synth
     timeout_s: float | None
 
@@ -102,7 +103,9 @@ def _run_job(job: Job, warm: Any, memory_mb: int | None) -> dict[str, Any]:
     try:
         spec = ir.Spec.model_validate_json(job.spec_json)
         cfg = TrialConfig(job.values)
-        return run_phases(spec, cfg, work, job.synth, job.timeout_s, Path(job.cache), warm)
+        return run_phases(
+            spec, cfg, work, job.synth, job.timeout_s, Path(job.cache), job.data, warm
+        )
     except TrialFailure as err:
         return _failed(err.category, err.message)
     except MemoryError:
