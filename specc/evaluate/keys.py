@@ -77,7 +77,7 @@ def trial_key(
         "model_file": model_file_hash(spec),
         "part": spec.target.part,
         "data": fingerprint,
-        "seed": spec.search.seed,
+        "seed": spec.train.seed,
         "hardware": hardware,
         "versions": versions(),
     }
@@ -95,7 +95,7 @@ def model_key(spec: ir.Spec, cfg: TrialConfig, fingerprint: str) -> str:
         "pool_size": spec.model.pool_size,
         "model_file": model_file_hash(spec),
         "data": fingerprint,
-        "seed": spec.search.seed,
+        "seed": spec.train.seed,
         "versions": versions(),
     }
     return json_hash(payload)

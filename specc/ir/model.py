@@ -181,6 +181,9 @@ class Train(Node):
     l1: Param
     l2: Param
     pruning_sparsity: Param = Field(description="Final share of zero weights (0 = no pruning).")
+    seed: int = Field(
+        0, description="Seed of weight initialisation and shuffling (not the search's seed)."
+    )
 
 
 class Precision(Node):

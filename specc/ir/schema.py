@@ -134,6 +134,7 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
             lo=0.0,
             hi=0.99,
         ),
+        Key("seed", "int", 0, "seed of weight initialisation and shuffling", False, lo=0),
     ),
     "hls": (
         Key("backend", "enum", "vivado", "hls4ml backend", choices=("vivado", "vitis")),
@@ -178,7 +179,7 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
             choices=("smac", "random", "separate"),
         ),
         Key("trials", "int", 20, "number of trials", False, lo=1, hi=100_000),
-        Key("seed", "int", 0, "seed of the search and of training", False, lo=0),
+        Key("seed", "int", 0, "seed of the search (which designs it proposes)", False, lo=0),
         Key("time_budget", "duration", None, "wall-time budget of the search", False, lo=1.0),
         Key("workers", "int", 1, "trials evaluated in parallel", False, lo=1, hi=1024),
         Key(

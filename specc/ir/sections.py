@@ -212,7 +212,7 @@ class SectionReader:
         v = self.body("train", keys, sec or NO_SECTION, sec.body if sec else ())
         if any(k.name not in v for k in keys):
             return None
-        return ir.Train(**v, span=sec.span if sec else None)
+        return ir.Train(**_plain(keys, v), span=sec.span if sec else None)
 
     def hls(self, sec: ast.Section | None) -> ir.Hls | None:
         body = sec.body if sec else ()

@@ -6,12 +6,18 @@ epochs when the spec gives a fidelity range), ``random`` (same budget, same eval
 ``separate`` (the classic two-step flow: tune model and training knobs for float error with the
 hardware knobs at their defaults, then tune the hardware knobs of the best model).
 
-SMAC is driven through ask/tell, never through its own Dask runner (see ../shared/STACK.md). Each
-run starts SMAC afresh with the same seed and replays: finished trials come back from the trial
-cache instantly and are told again in the same order, so a resumed run continues exactly where
-the interrupted one stopped and, with one worker, two runs produce the same trials. SMAC's
-proposals also depend on Python's hash seed (set iteration order), so processes must share one:
-``specc build`` pins ``PYTHONHASHSEED=0``; callers of :func:`search` should do the same.
+Budgets work inside SMAC's acquisition (:mod:`specc.search.acquisition`): candidates whose
+estimate breaks a budget are never proposed, and a learned model of the budgets only a trial can
+judge (fixed-point accuracy) weights the expected improvement.
+
+Everything learned is kept: a search first records and tells the proposer every finished trial
+of its space in ``out/<design>/trials/`` (:mod:`specc.search.history`), whatever goals,
+trial count or seed produced it, then asks for new designs until ``trials`` designs are recorded.
+So a resumed or changed search never evaluates a recorded design again, and with an empty cache
+a fixed spec and seed give the same trials (with one worker). SMAC's proposals also depend on
+Python's hash seed (set iteration order), so processes must share one: ``specc build`` pins
+``PYTHONHASHSEED=0``; callers of :func:`search` should do the same. SMAC is driven through
+ask/tell, never through its own Dask runner (see ../shared/STACK.md).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from specc.ir import model as ir
 from specc.options import BuildOptions
 from specc.search.executor import Evaluator, make_evaluator
 from specc.search.feasibility import feasible_share, no_fit_note, penalty
+from specc.search.history import Past, history
 from specc.search.pareto import badness
 from specc.search.proposers import (
     Exhausted,
@@ -57,6 +64,44 @@ class _Pending:
     started: float
 
 
+def _record(
+    spec: ir.Spec, result: TrialResult, estimate: dict[str, Metric], index: int, phase: str
+) -> Record:
+    """The record of an evaluated design (a failure keeps the estimate it was started with)."""
+    base: dict[str, Any] = dict(
+        index=index,
+        key=result.key,
+        point=result.point,
+        seconds=result.timings.get("total", 0.0),
+        cached=result.cached,
+        phase=phase,
+        stage="evaluated",
+    )
+    if result.status == "failed":
+        assert result.failure is not None
+        reason = f"{result.failure.category}: {result.failure.message}"
+        return Record(status="failed", metrics=estimate, reason=reason, **base)
+    broken = violations(spec, result.metrics)
+    return Record(
+        status="infeasible" if broken else "ok",
+        metrics=result.metrics,
+        reason="; ".join(broken),
+        **base,
+    )
+
+
+def _told(
+    spec: ir.Spec, record: Record, costs_of: Callable[[dict[str, Metric]], list[float]]
+) -> tuple[list[float], bool]:
+    """What the proposer is told of an evaluated design: its costs, and whether it met the
+    budgets. A failure has no costs of its own: it is told a penalty. A design that broke a
+    budget only a trial can judge is told its true costs; the feasibility model, not a made-up
+    cost, keeps the search away from such designs (constrained expected improvement)."""
+    if record.status == "failed":
+        return penalty(spec, record.metrics), False
+    return costs_of(record.metrics), record.status == "ok"
+
+
 def _run_phase(
     spec: ir.Spec,
     proposer: Proposer,
@@ -73,45 +118,17 @@ def _run_phase(
     asked = 0
 
     def finish(p: _Pending, result: TrialResult) -> None:
-        elapsed = result.timings.get("total", time.perf_counter() - p.started)
-        base: dict[str, Any] = dict(
-            index=len(records.items),
-            key=result.key,
-            point=result.point,
-            seconds=elapsed,
-            cached=result.cached,
-            phase=phase,
-        )
-        if result.status == "failed":
-            assert result.failure is not None
-            rec = Record(
-                status="failed",
-                stage="evaluated",
-                metrics=p.estimate,
-                reason=f"{result.failure.category}: {result.failure.message}",
-                **base,
-            )
-            proposer.tell(p.token, penalty(spec, p.estimate))
-        else:
-            broken = violations(spec, result.metrics)
-            rec = Record(
-                status="infeasible" if broken else "ok",
-                stage="evaluated",
-                metrics=result.metrics,
-                reason="; ".join(broken),
-                **base,
-            )
-            proposer.tell(
-                p.token,
-                penalty(spec, result.metrics)
-                if broken and phase != "training"
-                else costs_of(result.metrics),
-            )
+        if "total" not in result.timings:
+            result.timings["total"] = time.perf_counter() - p.started
+        rec = _record(spec, result, p.estimate, len(records.items), phase)
+        costs, feasible = _told(spec, rec, costs_of)
+        proposer.tell(p.token, costs, feasible)
         _emit(records.add(rec), records, options)
 
     # ``n`` counts evaluated designs (trainings). Points the estimate rules out cost milliseconds
     # and do not use up the budget (HyperPower); they are capped so that a space with no
-    # feasible point still ends.
+    # feasible point still ends. (SMAC's own candidates are filtered before it proposes them,
+    # see specc.search.acquisition; random search and SMAC's rare fallbacks land here.)
     rejected = 0
     while asked < n or pending:
         while asked < n and len(pending) < evaluator.slots and not _past(deadline):
@@ -134,7 +151,7 @@ def _run_phase(
             else:
                 rejected += 1
                 cfg = resolve(spec, point)
-                proposer.tell(token, penalty(spec, estimate))
+                proposer.tell(token, penalty(spec, estimate), None)
                 rec = Record(
                     index=len(records.items),
                     key="",
@@ -154,6 +171,32 @@ def _run_phase(
         if pending:
             for ticket, result in evaluator.wait():
                 finish(pending.pop(ticket), result)
+
+
+def _remember(
+    spec: ir.Spec,
+    past: list[Past],
+    proposer: Proposer | None,
+    records: Records,
+    options: BuildOptions,
+    costs_of: Callable[[dict[str, Metric]], list[float]],
+    phases: dict[str, str],
+) -> int:
+    """Record the history (designs not yet in the records) and tell it to the proposer; returns
+    how many designs were added. A design keeps the phase a previous run recorded it under."""
+    known = {r.key for r in records.items if r.key}
+    added = 0
+    for p in past:
+        if p.result.key in known:
+            continue
+        phase = phases.get(p.result.key, "history")
+        rec = _record(spec, p.result, {}, len(records.items), phase)
+        rec.cached = True
+        if proposer is not None:
+            proposer.remember(p.point, *_told(spec, rec, costs_of))
+        _emit(records.add(rec), records, options)
+        added += 1
+    return added
 
 
 def _past(deadline: float | None) -> bool:
@@ -182,6 +225,10 @@ def search(
     n = options.trials_for(s.trials)
     seed = options.seed_for(s.seed)
     out_dir = options.out_root / spec.design
+    prior = Records.load(spec, out_dir)
+    # Every design evaluated before, under any goals, that belongs to this space (see history).
+    past = history(spec, options, [r.key for r in prior.items if r.key] if prior else None)
+    phases = {r.key: r.phase for r in prior.items if r.key} if prior else {}
     records = Records(spec, out_dir, fingerprint)
     records.write()
     if not options.force:
@@ -205,18 +252,31 @@ def search(
     evaluator = evaluator or make_evaluator(spec, options)
     try:
         if s.algorithm == "separate":
+            # The two-step flow replays its phases from the trial cache; the rest of the history
+            # joins the records afterwards, so the Pareto set covers every recorded design.
             _separate(spec, n, seed, records, options, evaluator, full_costs, deadline, smac_dir)
+            _remember(spec, past, None, records, options, full_costs, phases)
         else:
             cs = configspace(spec, seed)
-            proposer: Proposer = (
-                RandomProposer(cs, s.fidelity_epochs)
-                if s.algorithm == "random"
-                else SmacProposer(cs, objectives, n, seed, smac_dir / "smac", s.fidelity_epochs)
-            )
+            proposer: Proposer
+            if s.algorithm == "random":
+                proposer = RandomProposer(cs, s.fidelity_epochs)
+            else:
+                proposer = SmacProposer(
+                    cs,
+                    objectives,
+                    max(n - len(past), 1),
+                    seed,
+                    smac_dir / "smac",
+                    s.fidelity_epochs,
+                    admissible=lambda point: not violations(spec, precheck(spec, point)),
+                    history=len(past),
+                )
+            done = _remember(spec, past, proposer, records, options, full_costs, phases)
             _run_phase(
                 spec,
                 proposer,
-                n,
+                n - done,
                 records,
                 options,
                 evaluator,

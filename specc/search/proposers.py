@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,10 +17,16 @@ __all__ = ["Exhausted", "FixedKnobs", "Proposer", "RandomProposer", "SmacPropose
 
 
 class Proposer(Protocol):
-    """Asks for points and is told their costs (lower is better, one per objective)."""
+    """Asks for points and is told their costs (lower is better, one per objective).
+
+    ``feasible`` says whether an evaluated design met the budgets only a trial can judge (None:
+    not evaluated, nothing to learn about them). ``remember`` tells a design evaluated before
+    this proposer existed (the search's history) as if it had been asked.
+    """
 
     def ask(self) -> tuple[Any, dict[str, Scalar]]: ...
-    def tell(self, token: Any, costs: list[float]) -> None: ...
+    def tell(self, token: Any, costs: list[float], feasible: bool | None = None) -> None: ...
+    def remember(self, point: dict[str, Scalar], costs: list[float], feasible: bool) -> None: ...
 
 
 @contextlib.contextmanager
@@ -41,6 +47,16 @@ def _never_called(config: Any, seed: int = 0, budget: float | None = None) -> fl
 
 
 class SmacProposer:
+    """SMAC3 (random forest surrogate; ParEGO over several objectives) through ask/tell, with
+    the budgets inside the acquisition (:mod:`specc.search.acquisition`).
+
+    Args:
+        n_trials: designs this search may still evaluate (sizes the initial design).
+        admissible: the a-priori check of a point (its estimate meets every budget the estimate
+            can judge); candidates it refuses are never proposed.
+        history: designs already evaluated; the initial design shrinks by as many.
+    """
+
     def __init__(
         self,
         cs: Any,
@@ -49,39 +65,68 @@ class SmacProposer:
         seed: int,
         out_dir: Path,
         fidelity: ir.IntRange | None,
+        admissible: Callable[[dict[str, Scalar]], bool] | None = None,
+        history: int = 0,
     ):
         from smac import HyperparameterOptimizationFacade as HPO
         from smac import MultiFidelityFacade as MF
         from smac import Scenario
+        from smac.initial_design import SobolInitialDesign
         from smac.multi_objective.parego import ParEGO
 
+        from specc.search.acquisition import ConstrainedEI, FeasibilityModel, FeasibleMaximizer
+
+        self.cs = cs
         self.multi = len(objectives) > 1
+        self.fidelity = fidelity
         budgets: dict[str, Any] = {}
         if fidelity is not None:
             budgets = {"min_budget": fidelity.lo, "max_budget": fidelity.hi}
+        n_init = max(0, max(2, min(n_trials // 4, 8)) - history)
         scenario = Scenario(
             cs,
             name="smac",
             output_directory=out_dir,
             deterministic=True,
-            n_trials=n_trials,
+            # SMAC only sizes its initial design from this; specc counts the trials itself.
+            n_trials=max(n_trials, 32 * max(n_init, 1), 64),
             seed=seed,
             objectives=objectives if self.multi else "cost",
             **budgets,
         )
         facade: Any = MF if fidelity is not None else HPO
-        n_init = max(2, min(n_trials // 4, 8))  # of the evaluated budget, not of the asks
+        check = admissible or (lambda point: True)
+        self._admissible: dict[Any, bool] = {}
+
+        def admissible_config(config: Any) -> bool:
+            if config not in self._admissible:
+                self._admissible[config] = check(to_point(config))
+            return self._admissible[config]
+
+        # The initial design: SMAC's Sobol sequence, without the points the estimate rules out.
+        sobol = SobolInitialDesign(scenario, n_configs=16 * max(n_init, 1), max_ratio=1.0)
+        initial = [c for c in sobol.select_configurations() if admissible_config(c)][:n_init]
         intensifier: Any
         if fidelity is not None:
             # ParEGO with the default intensifier asserts under multi-fidelity (STACK.md).
             intensifier = MF.get_intensifier(scenario, incumbent_selection="highest_budget")
         else:
             intensifier = HPO.get_intensifier(scenario, max_config_calls=1)
+        self.feasibility = FeasibilityModel(seed)
+        self._remembered = False
         self.smac = facade(
             scenario,
             _never_called,
-            initial_design=facade.get_initial_design(scenario, n_configs=n_init),
+            initial_design=facade.get_initial_design(
+                scenario, n_configs=0, additional_configs=initial
+            ),
             intensifier=intensifier,
+            acquisition_function=ConstrainedEI(self.feasibility, log=fidelity is None),
+            acquisition_maximizer=FeasibleMaximizer(
+                cs, challengers=5000, seed=seed, admissible=admissible_config
+            ),
+            # One proposal per surrogate fit: every result is used before the next proposal.
+            config_selector=facade.get_config_selector(scenario, retrain_after=1),
             multi_objective_algorithm=ParEGO(scenario) if self.multi else None,
             overwrite=True,
             logging_level=40,
@@ -90,6 +135,11 @@ class SmacProposer:
     def ask(self) -> tuple[Any, dict[str, Scalar]]:
         from smac.main.exceptions import ConfigurationSpaceExhaustedException
 
+        if self._remembered:
+            # The intensifier learns the seeds in use from the run history only here; without
+            # this it would run remembered designs again under a seed of its own.
+            self.smac.intensifier.__post_init__()
+            self._remembered = False
         try:
             with _quiet_numpy():
                 info = self.smac.ask()
@@ -100,11 +150,25 @@ class SmacProposer:
             point["train.epochs"] = round(info.budget)
         return info, point
 
-    def tell(self, token: Any, costs: list[float]) -> None:
+    def tell(self, token: Any, costs: list[float], feasible: bool | None = None) -> None:
         from smac.runhistory.dataclasses import TrialValue
 
+        if feasible is not None:
+            self.feasibility.add(token.config, feasible)
         with _quiet_numpy():
             self.smac.tell(token, TrialValue(cost=costs if self.multi else costs[0]))
+
+    def remember(self, point: dict[str, Scalar], costs: list[float], feasible: bool) -> None:
+        from ConfigSpace import Configuration
+        from smac.runhistory.dataclasses import TrialInfo
+
+        budget = None
+        if self.fidelity is not None:
+            budget = float(point.get("train.epochs", self.fidelity.hi))
+        knobs = {k: v for k, v in point.items() if k in self.cs}
+        info = TrialInfo(Configuration(self.cs, values=knobs), seed=0, budget=budget)
+        self.tell(info, costs, feasible)
+        self._remembered = True
 
 
 class RandomProposer:
@@ -118,7 +182,10 @@ class RandomProposer:
             point["train.epochs"] = self.epochs
         return None, point
 
-    def tell(self, token: Any, costs: list[float]) -> None:
+    def tell(self, token: Any, costs: list[float], feasible: bool | None = None) -> None:
+        pass
+
+    def remember(self, point: dict[str, Scalar], costs: list[float], feasible: bool) -> None:
         pass
 
 
@@ -134,5 +201,11 @@ class FixedKnobs:
         token, point = self.inner.ask()
         return token, {**self.fixed, **point}
 
-    def tell(self, token: Any, costs: list[float]) -> None:
-        self.inner.tell(token, costs)
+    def tell(self, token: Any, costs: list[float], feasible: bool | None = None) -> None:
+        self.inner.tell(token, costs, feasible)
+
+    def remember(self, point: dict[str, Scalar], costs: list[float], feasible: bool) -> None:
+        if all(point.get(k) == v for k, v in self.fixed.items()):
+            self.inner.remember(
+                {k: v for k, v in point.items() if k not in self.fixed}, costs, feasible
+            )

@@ -10,9 +10,11 @@ from specc.compiler import check_text
 from specc.evaluate.point import Scalar, resolve
 from specc.evaluate.precheck import precheck
 from specc.evaluate.results import Metric, TrialResult
+from specc.evaluate.trial import Prepared, TrialRunner
 from specc.ir import model as ir
-from specc.options import BuildOptions
+from specc.options import BuildOptions, Limits
 from specc.search.driver import search
+from specc.search.history import history
 
 SPEC = """design loop
 dataset digits
@@ -119,3 +121,107 @@ def test_the_same_seed_proposes_the_same_points(tmp_path: Path) -> None:
         search(spec, BuildOptions(out_root=tmp_path / name, synth="never"), evaluator=fake)
         runs.append(fake.submitted)
     assert runs[0] == runs[1]
+
+
+class PublishingEvaluator(FakeEvaluator):
+    """The fake's results, published into ``out/<design>/trials/<key>/`` by the real trial
+    runner (real keys, real folders), as the warm workers would."""
+
+    def __init__(self, spec: ir.Spec, out_root: Path):
+        super().__init__(spec)
+        self.runner = TrialRunner(spec, out_root / spec.design, Limits(), "never")
+
+    def submit(self, point: dict[str, Scalar]) -> int:
+        ticket = super().submit(point)
+        prepared = self.runner.prepare(point)
+        assert isinstance(prepared, Prepared), "a recorded design was evaluated again"
+        fake = self.waiting.pop()[1]
+        out = {"status": "ok", "metrics": {k: m.model_dump() for k, m in fake.metrics.items()}}
+        self.waiting.append((ticket, self.runner.publish(prepared, out)))
+        return ticket
+
+
+def _smac(text: str = SPEC, **search: str) -> str:
+    text = text.replace("algorithm = random", "algorithm = smac")
+    for key, value in search.items():
+        text = text.replace(f"  {key} = ", f"  {key} = {value} #")
+    return text
+
+
+def test_smac_never_proposes_a_design_the_estimate_rules_out(tmp_path: Path) -> None:
+    spec = _spec(_smac())
+    fake = FakeEvaluator(spec)
+    records = search(spec, BuildOptions(out_root=tmp_path, synth="never"), evaluator=fake)
+    assert len(fake.submitted) == 6
+    # The DSP budget is applied to SMAC's candidates before one is chosen: no penalty
+    # round-trips, no rejected proposals.
+    assert records.counts()["ruled_out"] == 0
+    assert all(precheck(spec, p)["dsp"].value <= 100 for p in fake.submitted)
+
+
+def test_a_changed_search_tells_smac_everything_recorded_and_evaluates_only_new_designs(
+    tmp_path: Path,
+) -> None:
+    first = _spec(_smac())
+    fake = PublishingEvaluator(first, tmp_path)
+    before = search(first, BuildOptions(out_root=tmp_path, synth="never"), evaluator=fake)
+    assert len(fake.submitted) == 6
+    # A new user's change: a budget, the seed, and more trials.
+    text = _smac(trials="8", seed="11").replace("fixed_accuracy >= 0.5", "fixed_accuracy >= 0.6")
+    second = _spec(text)
+    fake2 = PublishingEvaluator(second, tmp_path)  # asserts no recorded design is submitted
+    after = search(second, BuildOptions(out_root=tmp_path, synth="never"), evaluator=fake2)
+    assert len(fake2.submitted) == 2
+    evaluated = [r for r in after.items if r.stage == "evaluated"]
+    assert len(evaluated) == 8
+    assert [r.key for r in evaluated[:6]] == [r.key for r in before.items if r.key]
+    assert all(r.cached and r.phase == "smac" for r in evaluated[:6])  # as first recorded
+    # Earlier Pareto points that meet the new budgets are still on the front or dominated by
+    # a new design; nothing recorded is lost.
+    kept = {r.key for r in after.feasible()}
+    for p in before.pareto():
+        if p.metrics["fixed_accuracy"].value >= 0.6:
+            assert p.key in kept
+
+
+def test_history_ignores_trials_of_another_space(tmp_path: Path) -> None:
+    first = _spec(_smac())
+    recorded = search(
+        first,
+        BuildOptions(out_root=tmp_path, synth="never"),
+        evaluator=PublishingEvaluator(first, tmp_path),
+    )
+    # A fixed knob changed (clock): every recorded key differs, nothing is history.
+    other = _spec(
+        _smac().replace(
+            "reuse_factor = {1, 2, 4, 8}", "reuse_factor = {1, 2, 4, 8}\n  clock_period = 4 ns"
+        )
+    )
+    assert history(other, BuildOptions(out_root=tmp_path, synth="never")) == []
+    # A narrower space: exactly the trials whose knobs lie in it are history.
+    narrow = _spec(_smac().replace("{8, 16, 32, 64}", "{8, 16}"))
+    past = history(narrow, BuildOptions(out_root=tmp_path, synth="never"))
+    widths = ("model.fc1.neurons", "model.fc2.neurons")
+    inside = [r.key for r in recorded.items if all(r.point.get(k, 8) in (8, 16) for k in widths)]
+    assert 0 < len(inside) < len(recorded.items)
+    assert sorted(p.result.key for p in past) == sorted(inside)
+
+
+def test_the_feasibility_model_learns_where_designs_break_a_trial_only_budget() -> None:
+    from ConfigSpace import Categorical, ConfigurationSpace
+
+    from specc.search.acquisition import FeasibilityModel, encode
+
+    cs = ConfigurationSpace(seed=0)
+    cs.add(
+        [Categorical("width", [4, 6, 8, 10, 12, 16], ordered=True), Categorical("rf", [1, 2, 4])]
+    )
+    model = FeasibilityModel(seed=0)
+    configs = list(cs.sample_configuration(40))
+    assert (model.probability(encode(configs)) == 1.0).all()  # nothing learned yet
+    for c in configs:
+        model.add(c, feasible=c["width"] >= 8)
+    p = model.probability(encode(configs))
+    low = [pi for c, pi in zip(configs, p, strict=True) if c["width"] < 8]
+    high = [pi for c, pi in zip(configs, p, strict=True) if c["width"] >= 8]
+    assert max(low) < 0.5 < min(high)

@@ -1,0 +1,118 @@
+"""Budgets inside SMAC's acquisition (seed 000's constraint models, HyperPower's a-priori check).
+
+Two kinds of budget, two mechanisms:
+
+- **Budgets the estimator can judge** (DSP, LUT, latency, ... before any training): SMAC's
+  candidates are filtered by the a-priori estimate *before* one is chosen
+  (:class:`FeasibleMaximizer`), so an estimate-infeasible point is never proposed, never costs a
+  penalty round-trip, and never teaches the surrogate a made-up cost. The initial design is
+  filtered the same way.
+- **Budgets only a trial can judge** (fixed-point accuracy, synthesised resources): a random
+  forest classifier learns, from the evaluated trials, the probability that a point meets them
+  (:class:`FeasibilityModel`), and :class:`ConstrainedEI` multiplies expected improvement by it
+  (constrained expected improvement, Gardner et al. 2014): improvement only counts where the
+  design is likely to be feasible.
+
+Everything here imports SMAC; it is loaded only when a SMAC search starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from smac.acquisition.function import EI
+from smac.acquisition.maximizer import LocalAndSortedRandomSearch
+
+__all__ = ["ConstrainedEI", "FeasibilityModel", "FeasibleMaximizer", "encode"]
+
+#: Below this many evaluated designs of each kind (feasible, infeasible) the classifier is not
+#: trusted and every point counts as feasible.
+MIN_PER_CLASS = 2
+#: The smallest probability of feasibility used: a classifier trained on a few dozen designs is
+#: sometimes wrong with certainty, and a zero would rule a region out for good.
+FLOOR = 0.02
+
+
+def encode(configs: list[Any]) -> np.ndarray:
+    """Configurations as SMAC encodes them for its surrogate (inactive knobs as -1)."""
+    return np.nan_to_num(np.array([c.get_array() for c in configs], dtype=np.float64), nan=-1.0)
+
+
+class FeasibilityModel:
+    """P(a design meets the budgets only a trial can judge), learned from evaluated designs."""
+
+    def __init__(self, seed: int):
+        self.seed = seed
+        self.x: list[np.ndarray] = []
+        self.y: list[bool] = []
+        self._forest: Any = None
+
+    def add(self, config: Any, feasible: bool) -> None:
+        self.x.append(encode([config])[0])
+        self.y.append(feasible)
+        self._forest = None
+
+    @property
+    def active(self) -> bool:
+        ok = sum(self.y)
+        return ok >= MIN_PER_CLASS and len(self.y) - ok >= MIN_PER_CLASS
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """P(feasible) of each row of an encoded array (1 while the model is not trusted)."""
+        if not self.active:
+            return np.ones(len(x))
+        if self._forest is None:
+            from sklearn.ensemble import RandomForestClassifier
+
+            self._forest = RandomForestClassifier(
+                n_estimators=64, min_samples_leaf=2, random_state=self.seed, n_jobs=1
+            ).fit(np.array(self.x), np.array(self.y))
+        proba = self._forest.predict_proba(np.nan_to_num(x, nan=-1.0))
+        column = list(self._forest.classes_).index(True)
+        return np.asarray(np.maximum(proba[:, column], FLOOR))
+
+
+class ConstrainedEI(EI):
+    """Expected improvement weighted by the probability of meeting the trial-only budgets."""
+
+    def __init__(self, feasibility: FeasibilityModel, xi: float = 0.0, log: bool = False):
+        super().__init__(xi=xi, log=log)
+        self.feasibility = feasibility
+
+    @property
+    def name(self) -> str:
+        return "Constrained Expected Improvement"
+
+    def _compute(self, X: np.ndarray) -> np.ndarray:
+        ei = super()._compute(X)
+        return np.asarray(ei * self.feasibility.probability(X).reshape(-1, 1))
+
+
+class FeasibleMaximizer(LocalAndSortedRandomSearch):
+    """SMAC's acquisition maximizer whose candidates (best first, random ones interleaved) are
+    passed on only when ``admissible`` accepts them: the a-priori estimate meets every budget it
+    can judge. Candidates are checked lazily, so only as many are estimated as are looked at.
+
+    SMAC's own list holds only the ends of its local searches (about ten); when the estimate
+    rules all of them out, the sorted random candidates follow, so the best admissible one of
+    those is proposed instead of an unfiltered random point. Designs already evaluated are
+    passed over here too (SMAC gives up on a list after 16 of them in a row)."""
+
+    def __init__(self, *args: Any, admissible: Callable[[Any], bool], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.admissible = admissible
+
+    def _maximize(self, previous_configs: list[Any], n_points: int) -> list[tuple[float, Any]]:
+        local = super()._maximize(previous_configs, n_points)
+        more = self._random_search._maximize(previous_configs, n_points=n_points, _sorted=True)
+        return list(local) + list(more)
+
+    def maximize(  # type: ignore[override]
+        self, previous_configs: list[Any], n_points: int | None = None, random_design: Any = None
+    ) -> Iterator[Any]:
+        seen = set(previous_configs)
+        for config in super().maximize(previous_configs, n_points, random_design):
+            if config not in seen and self.admissible(config):
+                yield config
