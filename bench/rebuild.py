@@ -72,7 +72,34 @@ def main() -> int:
             f"{trainings(design) - trained} new trainings, re-used search: {changed['reused']}, "
             f"{changed['written']} files written, {len(changed['points'])} points"  # type: ignore[arg-type]
         )
+        # The issue-13 case: a budget change and then more trials. Every recorded design is
+        # told to the search first; only the extra designs are evaluated.
+        front = _front(design)
+        folders = trial_folders(design)
+        spec.write_text(spec.read_text().replace("dsp <= 150", "dsp <= 180"))
+        seconds, _ = build(spec, out, args.trials + 2)
+        new_front = _front(design)
+        kept = sum(k in new_front for k in front)
+        print(
+            f"budget change (dsp <= 150 -> 180) and --trials {args.trials + 2}: {seconds:.1f} s, "
+            f"{len(trial_folders(design) - folders)} new designs evaluated, "
+            f"{trainings(design) - trained} new trainings in all, previous Pareto points still "
+            f"on the front: {kept} of {len(front)}, hypervolume {_hv(design)}"
+        )
     return 0
+
+
+def trial_folders(design: Path) -> set[str]:
+    return {p.name for p in (design / "trials").iterdir() if not p.name.startswith(".")}
+
+
+def _front(design: Path) -> set[str]:
+    pareto = json.loads((design / "pareto.json").read_text())
+    return {p["key"] for p in pareto["pareto"]}
+
+
+def _hv(design: Path) -> float:
+    return float(json.loads((design / "pareto.json").read_text())["hypervolume"])
 
 
 if __name__ == "__main__":

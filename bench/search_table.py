@@ -40,10 +40,10 @@ def _row_key(config: dict[str, Scalar]) -> str:
 class Table:
     """The evaluated designs, by full configuration."""
 
-    def __init__(self, spec: ir.Spec, path: Path = TABLE):
+    def __init__(self, spec: ir.Spec, path: Path | None = None):
         self.spec = spec
         self.rows: dict[str, dict[str, Any]] = {}
-        with gzip.open(path, "rt") as f:
+        with gzip.open(path or TABLE, "rt") as f:
             for line in f:
                 row = json.loads(line)
                 self.rows[_row_key(row["point"])] = row

@@ -33,6 +33,8 @@ MIN_PER_CLASS = 2
 #: The smallest probability of feasibility used: a classifier trained on a few dozen designs is
 #: sometimes wrong with certainty, and a zero would rule a region out for good.
 FLOOR = 0.02
+#: Random points drawn to find one the estimate admits, for SMAC's random interleaving.
+RANDOM_TRIES = 200
 
 
 def encode(configs: list[Any]) -> np.ndarray:
@@ -67,7 +69,11 @@ class FeasibilityModel:
             from sklearn.ensemble import RandomForestClassifier
 
             self._forest = RandomForestClassifier(
-                n_estimators=64, min_samples_leaf=2, random_state=self.seed, n_jobs=1
+                n_estimators=16,
+                min_samples_leaf=2,
+                max_features=None,
+                random_state=self.seed,
+                n_jobs=1,
             ).fit(np.array(self.x), np.array(self.y))
         proba = self._forest.predict_proba(np.nan_to_num(x, nan=-1.0))
         column = list(self._forest.classes_).index(True)
@@ -106,13 +112,33 @@ class FeasibleMaximizer(LocalAndSortedRandomSearch):
 
     def _maximize(self, previous_configs: list[Any], n_points: int) -> list[tuple[float, Any]]:
         local = super()._maximize(previous_configs, n_points)
-        more = self._random_search._maximize(previous_configs, n_points=n_points, _sorted=True)
+        more = self._random_search._maximize(previous_configs, n_points=1000, _sorted=True)
         return list(local) + list(more)
 
     def maximize(  # type: ignore[override]
         self, previous_configs: list[Any], n_points: int | None = None, random_design: Any = None
     ) -> Iterator[Any]:
         seen = set(previous_configs)
-        for config in super().maximize(previous_configs, n_points, random_design):
+        # SMAC's own interleaving asks its random design before every candidate, so each
+        # candidate the estimate rules out is another chance of a random point: most proposals
+        # ended up random. Here the random design is asked once per proposal, as SMAC means it,
+        # and a random point must also be likely to meet the trial-only budgets.
+        if random_design is not None:
+            if random_design.check(1):
+                config = self._random_config(seen)
+                if config is not None:
+                    yield config
+            random_design.next_iteration()
+        for config in super().maximize(previous_configs, n_points, None):
             if config not in seen and self.admissible(config):
                 yield config
+
+    def _random_config(self, seen: set[Any]) -> Any:
+        feasibility = getattr(self._acquisition_function, "feasibility", None)
+        for config in self._configspace.sample_configuration(RANDOM_TRIES):
+            if config in seen or not self.admissible(config):
+                continue
+            if feasibility is None or feasibility.probability(encode([config]))[0] >= 0.5:
+                config.origin = "Random Search (admissible, likely feasible)"
+                return config
+        return None
