@@ -118,12 +118,12 @@ def table_main(args: argparse.Namespace) -> int:
             curves[strategy].append(c)
             shares[strategy].append(breaks(spec, evaluated))
             seconds[strategy] += took
-            if not args.json:
-                print(
-                    f"{strategy:13s} seed {seed:2d}: hypervolume {c[-1]:.4f}, "
-                    f"{shares[strategy][-1]:.0%} break a budget ({took:.0f} s)",
-                    flush=True,
-                )
+            print(
+                f"{strategy:13s} seed {seed:2d}: hypervolume {c[-1]:.4f}, "
+                f"{shares[strategy][-1]:.0%} break a budget ({took:.0f} s)",
+                file=sys.stderr if args.json else sys.stdout,
+                flush=True,
+            )
     target = statistics.median(c[-1] for c in curves["random"]) if "random" in curves else 1.0
     out: dict[str, Any] = {}
     for s in strategies:

@@ -33,6 +33,9 @@ MIN_PER_CLASS = 2
 #: The smallest probability of feasibility used: a classifier trained on a few dozen designs is
 #: sometimes wrong with certainty, and a zero would rule a region out for good.
 FLOOR = 0.02
+#: The probability of meeting the trial-only budgets above which a design counts as likely to:
+#: SMAC's candidates that are likely come first, whatever their expected improvement.
+LIKELY = 0.5
 #: Random points drawn to find one the estimate admits, for SMAC's random interleaving.
 RANDOM_TRIES = 200
 
@@ -129,16 +132,32 @@ class FeasibleMaximizer(LocalAndSortedRandomSearch):
                 if config is not None:
                     yield config
             random_design.next_iteration()
-        for config in super().maximize(previous_configs, n_points, None):
-            if config not in seen and self.admissible(config):
+        candidates = [
+            c for c in super().maximize(previous_configs, n_points, None) if c not in seen
+        ]
+        if not candidates:
+            return
+        likely = self._likely(candidates)
+        # Best first among the designs likely to meet the trial-only budgets; only when the
+        # estimate rules all of those out, the others.
+        for config, ok in zip(candidates, likely, strict=True):
+            if ok and self.admissible(config):
+                yield config
+        for config, ok in zip(candidates, likely, strict=True):
+            if not ok and self.admissible(config):
                 yield config
 
-    def _random_config(self, seen: set[Any]) -> Any:
+    def _likely(self, configs: list[Any]) -> list[bool]:
         feasibility = getattr(self._acquisition_function, "feasibility", None)
+        if feasibility is None:
+            return [True] * len(configs)
+        return [bool(p >= LIKELY) for p in feasibility.probability(encode(configs))]
+
+    def _random_config(self, seen: set[Any]) -> Any:
         for config in self._configspace.sample_configuration(RANDOM_TRIES):
             if config in seen or not self.admissible(config):
                 continue
-            if feasibility is None or feasibility.probability(encode([config]))[0] >= 0.5:
+            if self._likely([config])[0]:
                 config.origin = "Random Search (admissible, likely feasible)"
                 return config
         return None
