@@ -225,3 +225,21 @@ def test_the_feasibility_model_learns_where_designs_break_a_trial_only_budget() 
     low = [pi for c, pi in zip(configs, p, strict=True) if c["width"] < 8]
     high = [pi for c, pi in zip(configs, p, strict=True) if c["width"] >= 8]
     assert max(low) < 0.5 < min(high)
+
+
+def test_smac_learns_a_trial_only_budget_and_stops_breaking_it(tmp_path: Path) -> None:
+    # Only 16-bit designs reach 0.75 (the fake's accuracy grows with the width): a third of
+    # the space, and the estimate cannot tell which. Once the feasibility model has seen both
+    # kinds, proposals stay feasible (random search would break the budget two times in three).
+    text = (
+        _smac(trials="16")
+        .replace("fixed_accuracy >= 0.5", "fixed_accuracy >= 0.75")
+        .replace("dsp <= 100", "latency_ns <= 1000 us")
+    )
+    spec = _spec(text)
+    fake = FakeEvaluator(spec)
+    records = search(spec, BuildOptions(out_root=tmp_path, synth="never"), evaluator=fake)
+    evaluated = [r for r in records.items if r.stage == "evaluated"]
+    assert len(evaluated) == 16
+    late = evaluated[8:]
+    assert sum(r.status == "ok" for r in late) >= 6, [r.point for r in late]
