@@ -36,6 +36,8 @@ FLOOR = 0.02
 #: The probability of meeting the trial-only budgets above which a design counts as likely to:
 #: SMAC's candidates that are likely come first, whatever their expected improvement.
 LIKELY = 0.5
+#: Candidates estimated per proposal at most.
+MAX_CHECKS = 300
 #: Random points drawn to find one the estimate admits, for SMAC's random interleaving.
 RANDOM_TRIES = 200
 
@@ -139,12 +141,13 @@ class FeasibleMaximizer(LocalAndSortedRandomSearch):
             return
         likely = self._likely(candidates)
         # Best first among the designs likely to meet the trial-only budgets; only when the
-        # estimate rules all of those out, the others.
-        for config, ok in zip(candidates, likely, strict=True):
-            if ok and self.admissible(config):
-                yield config
-        for config, ok in zip(candidates, likely, strict=True):
-            if not ok and self.admissible(config):
+        # estimate rules all of those out, the others. At most MAX_CHECKS estimates per
+        # proposal: in a space where nothing fits (``--force``), SMAC then falls back to a
+        # random point, which the search loop rules out and records.
+        ordered = [c for c, ok in zip(candidates, likely, strict=True) if ok]
+        ordered += [c for c, ok in zip(candidates, likely, strict=True) if not ok]
+        for config in ordered[:MAX_CHECKS]:
+            if self.admissible(config):
                 yield config
 
     def _likely(self, configs: list[Any]) -> list[bool]:
