@@ -34,12 +34,12 @@ class Past:
     result: TrialResult
 
 
-def _searched(spec: ir.Spec, config: dict[str, Scalar]) -> dict[str, Scalar]:
-    """The point a search would have asked for this full configuration."""
+def _searched_knobs(spec: ir.Spec) -> set[str]:
+    """The knobs a search asks for (a point holds these; the rest come from the spec)."""
     names = {d.name for d in dimensions(spec)}
     if spec.search.fidelity_epochs is not None:
         names.add("train.epochs")
-    return {k: v for k, v in config.items() if k in names}
+    return names
 
 
 def history(spec: ir.Spec, options: BuildOptions, order: list[str] | None = None) -> list[Past]:
@@ -56,6 +56,7 @@ def history(spec: ir.Spec, options: BuildOptions, order: list[str] | None = None
     if not trials.is_dir():
         return []
     runner = TrialRunner(spec, options.out_root / spec.design, options.limits, options.synth)
+    searched = _searched_knobs(spec)
     found: list[tuple[tuple[int, float], str, Past]] = []
     for folder in trials.iterdir():
         if folder.name.startswith("."):
@@ -63,7 +64,7 @@ def history(spec: ir.Spec, options: BuildOptions, order: list[str] | None = None
         result = read_cached(folder)
         if result is None:
             continue
-        point = _searched(spec, result.point)
+        point = {k: v for k, v in result.point.items() if k in searched}
         try:
             cfg = resolve(spec, point)
         except PointError:
