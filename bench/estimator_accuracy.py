@@ -1,345 +1,258 @@
-"""How far specc's estimator is from real HLS reports.
+"""How far specc's estimator is from real HLS reports, on designs the fit saw and did not see.
 
-For every report in ../shared/data/synthesis/ that the estimator can model, prints estimate vs
-report per metric, then per metric the median ratio (estimate / report) and the share of designs
-within 1.5x. ``--fit`` refits the coefficients of specc/evaluate/estimate.py on the per-layer
-reports of xc7z007s_mlps and prints them (paste them into ``Coefficients``).
+For every report in ../shared/data/synthesis/ that the estimator can model
+(bench/_synthesis_cases.py says which and how), compares estimate and report per metric: pairs,
+median ratio (estimate / report), share within 1.5x and 2x, Spearman rank correlation. Views:
 
-    python bench/estimator_accuracy.py [--shared ../shared] [--fit] [--quiet]
+- ``per_source``: **leave-one-source-out**: the coefficients are fitted on every source but one
+  and tested on that one (what counts: accuracy on designs the fit did not see);
+- ``leave_one_source_out``: those held-out pairs of all sources together, per metric;
+- ``in_sample``: the shipped coefficients (fitted on everything) on every source.
 
-What is modelled: the xc7z007s MLPs with DSP multipliers (18 designs; the LUT_* variants force
-LUT multipliers with a pragma specc has no knob for), the xc7z020 Dense 16->5 (io_stream), the
-hls4ml CI Dense/activation baselines (io_parallel and io_stream), and the wa-hls4ml resource-
-strategy MLPs (their reuse factors snapped the way hls4ml snaps them).
+``--fit`` fits on every source and writes specc/evaluate/estimator_coefficients.json (the
+provenance hash of every estimate changes with it).
+
+    python bench/estimator_accuracy.py [--json] [--fit] [--cases] [--shared ../shared]
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import glob
-import itertools
 import json
 import math
-import re
 import statistics
 import sys
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from dataclasses import fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from specc.evaluate.estimate import COEF, Coefficients, LayerShape, estimate_design  # noqa: E402
-from specc.ir.layers import valid_reuse_factor  # noqa: E402
+from _synthesis_cases import METRICS, Case, all_cases  # noqa: E402
 
-METRICS = ("latency_cycles", "ii", "dsp", "lut", "ff", "bram")
+from specc.evaluate.estimate import (  # noqa: E402
+    COEFFICIENTS_FILE,
+    MODEL,
+    TOOLS,
+    Coefficients,
+    coefficients,
+    estimate_design,
+    estimate_raw,
+)
 
-
-@dataclass
-class Case:
-    name: str
-    layers: list[LayerShape]
-    report: dict[str, float]
-    family: str = "7series"
-    io_type: str = "parallel"
-    max_size: int = 4096
-
-
-def _bits(t: str) -> int:
-    m = re.search(r"fixed<(\d+)", t)
-    return int(m.group(1)) if m else 16
+#: How strongly the two tools' coefficients are pulled together, and all of them towards the
+#: priors (the defaults of ``Coefficients``), in log units per coefficient.
+TOOL_SHRINK = 0.7
+PRIOR = 0.15
 
 
-def _xml(path: str) -> dict[str, float]:
-    root = ET.parse(path).getroot()
-    lat = root.find("PerformanceEstimates/SummaryOfOverallLatency")
-    res = root.find("AreaEstimates/Resources")
-    assert lat is not None and res is not None
-
-    def g(*names: str) -> float:
-        for n in names:
-            node = res.find(n)
-            if node is not None and node.text:
-                return float(node.text)
-        return 0.0
-
-    return {
-        "latency_cycles": float(lat.findtext("Worst-caseLatency") or 0),
-        "ii": float(lat.findtext("Interval-max") or 0),
-        "dsp": g("DSP", "DSP48E"),
-        "lut": g("LUT"),
-        "ff": g("FF"),
-        "bram": g("BRAM_18K"),
-    }
+def estimate(case: Case, coef: Coefficients | None = None) -> dict[str, float]:
+    est = estimate_design(case.layers, case.target, coef)
+    return {m: float(getattr(est, m)) for m in METRICS}
 
 
-def xc7z007s(shared: Path) -> tuple[list[Case], list[tuple[LayerShape, dict[str, float]]]]:
-    base = shared / "data/synthesis/xc7z007s_mlps"
-    params = list(csv.DictReader(open(base / "DERIVED_dense_layer_params_from_parameters_h.csv")))
-    types = {
-        (r["model"], r["cfg"], r["typedef"]): r["type"]
-        for r in csv.DictReader(open(base / "DERIVED_typedefs_from_defines_h.csv"))
-    }
-    tops = {
-        (r["model"], r["cfg"]): r
-        for r in csv.DictReader(open(base / "DERIVED_top_level_summary.csv"))
-    }
-    cases, layer_rows = [], []
-    for (model, cfg), top in sorted(tops.items()):
-        if not cfg.startswith("DSP_"):
-            continue
-        rep_dir = base / f"HLS_MLPs/{model}/hls4ml_prj/{cfg}/myproject_prj/solution1/syn/report"
-        dense = [p for p in params if p["model"] == model and p["cfg"] == cfg]
-        layers: list[LayerShape] = []
-        for i, p in enumerate(dense):
-            num = p["layer"].replace("config", "")
-            (fn,) = glob.glob(str(rep_dir / f"dense_*config{num}_s_csynth.xml"))
-            m = re.search(r"dense_latency_ap_u?fixed_(\d+)_", Path(fn).name)
-            shape = LayerShape(
-                f"dense{i}",
-                "dense",
-                int(p["n_in"]),
-                int(p["n_out"]),
-                1,
-                int(p["reuse_factor"]),
-                "latency",
-                _bits(types[(model, cfg, p["weight_t"])]),
-                int(m.group(1)) if m else 16,
-                _bits(types[(model, cfg, p["accum_t"])]),
-                int(p["n_zeros"]),
-            )
-            layers.append(shape)
-            layer_rows.append((shape, _xml(fn)))
-            if i < len(dense) - 1:
-                layers.append(LayerShape(f"relu{i}", "relu", n_out=int(p["n_out"]), accum_bits=8))
-            else:
-                layers.append(LayerShape("softmax", "softmax", n_out=int(p["n_out"])))
-        report = {
-            "latency_cycles": float(top["lat_worst"]),
-            "ii": float(top["ii_max"]),
-            "dsp": float(top["dsp"]),
-            "lut": float(top["lut"]),
-            "ff": float(top["ff"]),
-            "bram": float(top["bram"]),
-        }
-        cases.append(Case(f"xc7z007s {model} {cfg}", layers, report))
-    return cases, layer_rows
+def _ranks(xs: list[float]) -> list[float]:
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    ranks = [0.0] * len(xs)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and xs[order[j + 1]] == xs[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2
+        i = j + 1
+    return ranks
 
 
-def xc7z020(shared: Path) -> list[Case]:
-    rep = _xml(str(shared / "data/synthesis/xc7z020_report/myproject_csynth.xml"))
-    layers = [LayerShape("fc1", "dense", 16, 5), LayerShape("relu1", "relu", n_out=5)]
-    return [Case("xc7z020 dense16x5 io_stream", layers, rep, io_type="stream")]
-
-
-def ci_baselines(shared: Path) -> list[Case]:
-    cases = []
-    kinds = {
-        "relu": "relu",
-        "leaky_relu": "relu",
-        "prelu": "relu",
-        "elu": "table",
-        "sigmoid": "table",
-    }
-    for path in sorted(glob.glob(str(shared / "data/synthesis/hls4ml_ci_baselines/*/*/*.json"))):
-        name = Path(path).stem
-        tool = Path(path).parts[-3]
-        if tool == "oneAPI":
-            continue
-        rep = json.load(open(path))["CSynthesisReport"]
-        report = {
-            "latency_cycles": float(rep["WorstLatency"]),
-            "ii": float(rep["IntervalMax"]),
-            "dsp": float(rep.get("DSP", rep.get("DSP48E", 0))),
-            "lut": float(rep["LUT"]),
-            "ff": float(rep["FF"]),
-            "bram": float(rep["BRAM_18K"]),
-        }
-        io = "stream" if "io_stream" in name else "parallel"
-        if "test_dense_io" in name:
-            # hls4ml test_keras_api.test_dense: Dense(2) on 1 input, ELU activation.
-            layers = [LayerShape("dense", "dense", 1, 2), LayerShape("act", "table", n_out=2)]
-        elif "test_activations" in name:
-            act = name.rsplit("-", 1)[-1]
-            # test_activations: Dense(64) on 1 input, then the activation.
-            layers = [LayerShape("dense", "dense", 1, 64), LayerShape("act", kinds[act], n_out=64)]
-        else:
-            continue  # conv/pooling baselines: models the estimator does not cover yet
-        cases.append(
-            Case(
-                f"ci {tool} {Path(path).parts[-2]} {name[15:]}",
-                layers,
-                report,
-                family="ultrascale+",
-                io_type=io,
-            )
-        )
-    return cases
-
-
-def _closest_valid(n_in: int, n_out: int, rf: int) -> int:
-    valid = [r for r in range(1, n_in * n_out + 1) if valid_reuse_factor(n_in, n_out, r)]
-    return min(valid, key=lambda v: (abs(v - rf), v))
-
-
-def wa_hls4ml(shared: Path) -> list[Case]:
-    cases = []
-    for fname in ("2layer_first_page_77rows.csv", "3layer_first_page_74rows.csv"):
-        for row in csv.DictReader(open(shared / "data/synthesis/wa_hls4ml_sample" / fname)):
-            dims = [int(x) for x in row["model_string"].split("-")]
-            bits, rf = int(row["prec"]), int(row["rf"])
-            layers = []
-            for i, (a, b) in enumerate(itertools.pairwise(dims)):
-                layers.append(
-                    LayerShape(
-                        f"fc{i}",
-                        "dense",
-                        a,
-                        b,
-                        1,
-                        _closest_valid(a, b, rf),
-                        "resource",
-                        bits,
-                        bits,
-                        bits,
-                    )
-                )
-            report = {
-                "latency_cycles": float(row["WorstLatency_hls"]),
-                "ii": float(row["IntervalMax_hls"]),
-                "dsp": float(row["DSP_hls"]),
-                "lut": float(row["LUT_hls"]),
-                "ff": float(row["FF_hls"]),
-                "bram": float(row["BRAM_18K_hls"]),
-            }
-            cases.append(
-                Case(
-                    f"wa-hls4ml {row['model_string']} p{bits} rf{rf}",
-                    layers,
-                    report,
-                    family="ultrascale+",
-                )
-            )
-    return cases
-
-
-def estimate(case: Case, coef: Coefficients = COEF) -> dict[str, float]:
-    est = estimate_design(case.layers, case.family, case.max_size, case.io_type, coef)
-    return {
-        "latency_cycles": est.latency_cycles,
-        "ii": est.ii,
-        "dsp": est.dsp,
-        "lut": est.lut,
-        "ff": est.ff,
-        "bram": est.bram,
-    }
+def spearman(a: list[float], b: list[float]) -> float | None:
+    if len(a) < 3:
+        return None
+    ra, rb = _ranks(a), _ranks(b)
+    ma, mb = statistics.fmean(ra), statistics.fmean(rb)
+    num = sum((x - ma) * (y - mb) for x, y in zip(ra, rb, strict=True))
+    den = math.sqrt(sum((x - ma) ** 2 for x in ra) * sum((y - mb) ** 2 for y in rb))
+    return round(num / den, 3) if den else None
 
 
 def _ratio(e: float, r: float) -> float | None:
     if r == 0 and e == 0:
         return 1.0
     if r == 0 or e == 0:
-        return None  # one side zero: counted as outside 1.5x
+        return None  # one side zero: outside every band
     return e / r
 
 
-def summarise(cases: list[Case], quiet: bool) -> None:
-    per_metric: dict[str, list[float | None]] = {m: [] for m in METRICS}
-    if not quiet:
-        print(f"{'design':58s} " + " ".join(f"{m[:8]:>17s}" for m in METRICS))
-    for case in cases:
-        est = estimate(case)
-        cells = []
-        for m in METRICS:
-            per_metric[m].append(_ratio(est[m], case.report[m]))
-            cells.append(f"{est[m]:>8.0f}/{case.report[m]:<8.0f}")
-        if not quiet:
-            print(f"{case.name[:58]:58s} " + " ".join(cells))
-    print(f"\n{len(cases)} designs; estimate/report per metric")
-    print(f"{'metric':16s} {'median ratio':>12s} {'within 1.5x':>12s} {'n':>4s}")
-    for m in METRICS:
-        vals = per_metric[m]
-        finite = [v for v in vals if v is not None]
-        within = sum(1 for v in vals if v is not None and 1 / 1.5 <= v <= 1.5)
-        med = statistics.median(finite) if finite else float("nan")
-        print(f"{m:16s} {med:12.2f} {within / len(vals):12.0%} {len(vals):4d}")
+def stats(pairs: list[tuple[float, float]]) -> dict[str, float | int | None]:
+    """Pairs of (estimate, report): count, median ratio, shares within 1.5x / 2x, Spearman."""
+    ratios = [_ratio(e, r) for e, r in pairs]
+    finite = [v for v in ratios if v is not None]
+    n = len(pairs)
+
+    def share(band: float) -> float:
+        return round(sum(1 for v in finite if 1 / band <= v <= band) / n, 3) if n else 0.0
+
+    return {
+        "pairs": n,
+        "median_ratio": round(statistics.median(finite), 3) if finite else None,
+        "within_1_5x": share(1.5),
+        "within_2x": share(2.0),
+        "spearman": spearman([e for e, _ in pairs], [r for _, r in pairs]),
+    }
 
 
-def fit(layer_rows: list[tuple[LayerShape, dict[str, float]]], cases: list[Case]) -> Coefficients:
+def _names() -> list[str]:
+    return [f.name for f in fields(Coefficients)]
+
+
+def fit(cases: list[Case], quiet: bool = True) -> dict[str, Coefficients]:
+    """Coefficients per tool, by least squares on log(estimate / report) of every case and
+    metric (each source weighted as one, not by its size), the two tools pulled together and
+    every coefficient towards its prior where the reports say little."""
     import numpy as np
     from scipy.optimize import least_squares
+    from scipy.sparse import lil_matrix
 
-    names = [
-        "dsp_c8",
-        "dsp_b8",
-        "lut_mult",
-        "lut_add",
-        "lut_io",
-        "lut_shared",
-        "ff_add",
-        "ff_io",
-        "ff_shared",
-        "lat_a",
-        "lat_b",
-        "lat_shared",
-        "lat_unpartitioned",
+    names = _names()
+    k = len(names)
+    prior = np.log(np.array([getattr(Coefficients(), n) for n in names]))
+    per_source: dict[str, int] = defaultdict(int)
+    for c in cases:
+        per_source[c.source] += 1
+    weights = [1 / math.sqrt(per_source[c.source]) for c in cases]
+    tool_of = [TOOLS.index(c.target.tool) for c in cases]
+    n_data = len(cases) * len(METRICS)
+
+    def coef(theta: np.ndarray, t: int) -> Coefficients:
+        vals = np.exp(theta[t * k : (t + 1) * k])
+        return Coefficients(**dict(zip(names, (float(v) for v in vals), strict=True)))
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        sets = [coef(theta, t) for t in range(len(TOOLS))]
+        out = np.empty(n_data + 3 * k)
+        i = 0
+        for case, w, t in zip(cases, weights, tool_of, strict=True):
+            raw, _ = estimate_raw(case.layers, case.target, sets[t])
+            for m, v in zip(
+                METRICS, (raw.latency, raw.ii, raw.dsp, raw.lut, raw.ff, raw.bram), strict=True
+            ):
+                out[i] = w * math.log((max(v, 0.0) + 1) / (case.report[m] + 1))
+                i += 1
+        out[n_data : n_data + k] = TOOL_SHRINK * (theta[:k] - theta[k:])
+        out[n_data + k :] = PRIOR * (theta - np.tile(prior, 2))
+        return out
+
+    sparsity = lil_matrix((n_data + 3 * k, 2 * k), dtype=int)
+    for j, t in enumerate(tool_of):
+        sparsity[j * len(METRICS) : (j + 1) * len(METRICS), t * k : (t + 1) * k] = 1
+    for j in range(k):
+        sparsity[n_data + j, j] = sparsity[n_data + j, k + j] = 1
+    for j in range(2 * k):
+        sparsity[n_data + k + j, j] = 1
+    x0 = np.tile(prior, 2)
+    res = least_squares(
+        residuals,
+        x0,
+        jac_sparsity=sparsity,
+        bounds=(x0 - 5, x0 + 5),
+        diff_step=1e-3,
+        max_nfev=200,
+        x_scale=1.0,
+    )
+    if not quiet:
+        print(f"fit: {len(cases)} designs, cost {res.cost:.2f}, {res.nfev} evaluations")
+    return {tool: coef(res.x, t) for t, tool in enumerate(TOOLS)}
+
+
+def evaluate(cases: list[Case], sets: dict[str, Coefficients] | None) -> list[dict[str, float]]:
+    return [
+        estimate(c, sets[c.target.tool] if sets else coefficients(c.target.tool)) for c in cases
     ]
 
-    def coef_of(x: np.ndarray) -> Coefficients:
-        return replace(COEF, **dict(zip(names, (float(v) for v in x), strict=True)))
 
-    from specc.evaluate.estimate import estimate_layer
+def by_metric(cases: list[Case], ests: list[dict[str, float]]) -> dict[str, dict[str, object]]:
+    return {
+        m: stats([(e[m], c.report[m]) for c, e in zip(cases, ests, strict=True)]) for m in METRICS
+    }
 
-    def residuals(x: np.ndarray) -> np.ndarray:
-        c = coef_of(np.abs(x))
-        out = []
-        for shape, rep in layer_rows:
-            e = estimate_layer(shape, "7series", 4096, "parallel", c)
-            for m, v in (
-                ("dsp", e.dsp),
-                ("lut", e.lut),
-                ("ff", e.ff),
-                ("latency_cycles", e.latency_cycles),
-            ):
-                out.append(math.log((v + 1) / (rep[m] + 1)))
-        return np.array(out)
 
-    x0 = np.array([getattr(COEF, n) for n in names])
-    res = least_squares(residuals, x0, method="trf", diff_step=0.05, max_nfev=400)
-    coef = coef_of(np.abs(res.x))
-    print("fitted on", len(layer_rows), "dense layers; paste into Coefficients:")
-    for n in names:
-        print(f"    {n} = {getattr(coef, n):.4g}")
-    return coef
+def leave_one_source_out(cases: list[Case]) -> tuple[list[Case], list[dict[str, float]]]:
+    """Every case estimated with coefficients fitted without its own source."""
+    out_cases, out_ests = [], []
+    for source in sorted({c.source for c in cases}):
+        held = [c for c in cases if c.source == source]
+        sets = fit([c for c in cases if c.source != source])
+        out_cases += held
+        out_ests += evaluate(held, sets)
+    return out_cases, out_ests
+
+
+def write_coefficients(sets: dict[str, Coefficients]) -> None:
+    payload = {
+        "model": MODEL,
+        "note": "written by python bench/estimator_accuracy.py --fit; do not edit by hand",
+        "tools": {t: {k: round(v, 5) for k, v in c.as_dict().items()} for t, c in sets.items()},
+    }
+    COEFFICIENTS_FILE.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+
+
+def _table(title: str, rows: dict[str, dict[str, object]]) -> None:
+    print(f"\n{title}")
+    print(f"{'metric':16s} {'pairs':>5s} {'median':>7s} {'<=1.5x':>7s} {'<=2x':>6s} {'rho':>6s}")
+    for m, s in rows.items():
+        med = s["median_ratio"]
+        rho = s["spearman"]
+        print(
+            f"{m:16s} {s['pairs']:5d} {med if med is not None else float('nan'):7.2f} "
+            f"{s['within_1_5x']:7.0%} {s['within_2x']:6.0%} "
+            f"{rho if rho is not None else float('nan'):6.2f}"
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
-    parser.add_argument("--fit", action="store_true")
-    parser.add_argument("--quiet", action="store_true", help="only the summary")
+    parser.add_argument("--fit", action="store_true", help="refit and write the coefficients")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--cases", action="store_true", help="every design, estimate / report")
     args = parser.parse_args()
     shared = Path(args.shared)
     if not (shared / "data/synthesis").is_dir():
         print(f"no reports under {shared}/data/synthesis", file=sys.stderr)
         return 1
-    z007, layer_rows = xc7z007s(shared)
+    cases = all_cases(shared)
     if args.fit:
-        fit(layer_rows, z007)
+        write_coefficients(fit(cases, quiet=False))
+        print(f"wrote {COEFFICIENTS_FILE.relative_to(ROOT)}")
         return 0
-    groups = {
-        "xc7z007s MLPs (Vitis HLS 2021.1)": z007,
-        "xc7z020 (Vivado HLS 2020.1)": xc7z020(shared),
-        "hls4ml CI baselines": ci_baselines(shared),
-        "wa-hls4ml resource MLPs": wa_hls4ml(shared),
+    held_cases, held = leave_one_source_out(cases)
+    shipped = evaluate(cases, None)
+    result = {
+        "leave_one_source_out": by_metric(held_cases, held),
+        "per_source": {
+            src: by_metric(
+                [c for c in held_cases if c.source == src],
+                [e for c, e in zip(held_cases, held, strict=True) if c.source == src],
+            )
+            for src in sorted({c.source for c in cases})
+        },
+        "in_sample": by_metric(cases, shipped),
     }
-    for title, cases in groups.items():
-        print(f"\n=== {title}")
-        summarise(cases, args.quiet)
-    print("\n=== all")
-    summarise([c for cs in groups.values() for c in cs], True)
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    if args.cases:
+        print(f"{'design (held out)':52s} " + " ".join(f"{m[:8]:>15s}" for m in METRICS))
+        for c, e in zip(held_cases, held, strict=True):
+            cells = " ".join(f"{e[m]:>7.0f}/{c.report[m]:<7.0f}" for m in METRICS)
+            print(f"{c.name[:52]:52s} {cells}")
+    print(f"{len(cases)} designs from {len(result['per_source'])} sources")
+    for src, rows in result["per_source"].items():
+        _table(f"== {src} (held out)", rows)
+    _table("== all sources, each held out", result["leave_one_source_out"])
+    _table("== all sources, shipped coefficients (in sample)", result["in_sample"])
     return 0
 
 

@@ -1,81 +1,168 @@
-"""specc's own estimator of what hls4ml + Vivado/Vitis HLS make of a design, for when no HLS tool is
-installed and for the search's a-priori check (no training needed).
+"""specc's own estimator of what hls4ml 1.3 + Vivado HLS / Vitis HLS make of a design, for when
+no HLS tool is installed and for the search's a-priori check (no training needed).
 
-It models the design hls4ml generates, layer by layer:
+The structure follows the code hls4ml generates (``nnet_utils``), layer by layer; only the
+constants are fitted (``python bench/estimator_accuracy.py --fit`` writes them to
+``estimator_coefficients.json`` beside this file, one set per HLS tool):
 
-- Dense (and Conv, as a Dense applied at every output position): ``nz`` non-zero products
-  (weights that quantise to zero are removed by HLS under the latency strategy, where weights are
-  constants), ``P = ceil(nz / R)`` multipliers at reuse factor ``R``.
-- DSP: with constant weights and ``R <= 2`` HLS turns many narrow constant multiplications into
-  LUT shift-adds: ``DSP = min(P, c * nz^b)`` with ``c, b`` moving from the 8-bit fit to one DSP per
-  product at 16 bits; shared multipliers (``R > 2``, or the resource strategy) are one DSP each;
-  operands of 6 bits or fewer never use DSPs; a product wider than the part's DSP (25x18 on
-  7-series, 27x18 on UltraScale) uses two.
-- LUT and FF: linear in the LUT-mapped multiplications, the adder tree (accumulator bits), and
-  the layer's input/output registers, with coefficients fitted by non-negative least squares.
-- Latency: ``a + b * log2(n_in)`` cycles for an unrolled layer (adder-tree depth), about
-  ``min(R, nz) * s`` when multipliers are shared, and ``p * n_in`` when the weight array is larger
-  than ``array_partition`` (HLS then leaves it unpartitioned); II = ``min(R, latency + 1)``.
-- Softmax (stable, table-based): one 1024-entry exp table, i.e. one BRAM_18K and one DSP, per
-  class; ReLU: LUTs per element. io_stream adds a FIFO per layer (BRAM when deep and wide).
+- **Dense, io_parallel, latency strategy** (``dense_latency``): ``nz`` non-zero products (HLS
+  removes weights that quantise to zero: they are constants), ``P = ceil(nz / R)`` multipliers at
+  reuse factor ``R``. At ``R <= 2`` HLS keeps one multiplication per product and maps a share of
+  them, growing with the operand width, to DSPs (the rest become LUT shift-adds); above, the
+  ``P`` shared multipliers are DSPs when the operands are wide enough. A product wider than the
+  part's DSP (25x18 on 7-series, 27x18 on UltraScale) takes two. Latency is the multiplier and
+  adder-tree depth (``log2 n_in`` adds) in nanoseconds over the clock period, plus ``R - 1``
+  passes; II is ``min(R, latency + 1)``. A weight array larger than ``array_partition`` is left
+  unpartitioned and read one word per cycle.
+- **Dense, resource strategy** (``dense_resource``): ``ceil(n_in * n_out / R)`` multipliers fed
+  from ``R``-deep weight banks (BRAM when a bank is deeper than LUT-RAM), latency ``R`` plus the
+  accumulation; a resource-strategy design is not overlapped across inputs (II = latency).
+- **Conv1D/Conv2D**: io_parallel with the latency strategy unrolls every output position; with
+  the resource strategy (and always under io_stream) one kernel window is computed at a time,
+  one output position after another (II = positions x R).
+- **io_stream**: each layer is a dataflow stage that reads one pixel (all its channels) per beat:
+  activations and pooling cost logic for one pixel's channels, not the whole tensor, and take a
+  cycle per pixel; every stage is joined to the next by a FIFO as deep as the tensor has pixels
+  (BRAM when deep and wide, else shift registers); the design's II is the slowest stage's.
+- **Softmax** (``stable``): exp and inverse tables (BRAM, one read port pair per two classes), a
+  multiplier per class; latency ``a + b log2 n``. Table activations (sigmoid, tanh, ...): a
+  1024-entry table per two elements. ReLU: a comparator per element.
 
-The coefficients below were fitted by ``python bench/estimator_accuracy.py --fit`` against the
-real reports in ../shared/data/synthesis/; that benchmark prints the estimator's error per metric.
-Numbers from here carry the provenance ``estimate:specc-<version>``; they are never shown as
-synthesised.
+Numbers from here carry the provenance ``estimate:specc-<model>+<coefficients hash>``: the
+hash changes whenever the fitted coefficients do, so cached estimates are never re-used as if
+they were current, and they are never shown as synthesised.
+
+Light module (standard library only): the a-priori check imports it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 
-from specc import __version__
 from specc.evaluate.figures import HardwareFigures, LayerEstimate
 
 __all__ = [
-    "COEF",
+    "COEFFICIENTS_FILE",
+    "MODEL",
     "PROVENANCE",
+    "TOOLS",
     "Coefficients",
     "DesignEstimate",
     "LayerShape",
+    "Target",
+    "coefficients",
     "estimate_design",
     "estimate_layer",
+    "estimate_raw",
 ]
 
-PROVENANCE = f"estimate:specc-{__version__}"
+#: The model's structure version: bump when the formulas change.
+MODEL = "specc-2"
+#: The HLS tools the estimator knows (the spec's ``hls.backend``).
+TOOLS = ("vivado", "vitis")
+COEFFICIENTS_FILE = Path(__file__).with_name("estimator_coefficients.json")
 
 
 @dataclass(frozen=True)
 class Coefficients:
-    """Fitted constants of the model (see bench/estimator_accuracy.py --fit)."""
+    """The fitted constants (positive; the defaults are the priors the fit starts from and
+    falls back to where the reports say nothing). ``*_ns`` are delays at the clock period,
+    ``*_lut``/``*_ff`` per element of 16 bits unless said otherwise."""
 
-    dsp_c8: float = 38.0  # DSP = c * nz^b for 8-bit constant weights, unrolled
-    dsp_b8: float = 0.1733
-    lut_mult: float = 14.35  # LUTs per LUT-mapped 8x8 product (scaled by bits)
-    lut_add: float = 0.2483  # LUTs per adder-tree add of a 16-bit accumulator
-    lut_io: float = 82.49  # LUTs per (16-bit) input/output element
-    lut_shared: float = 92.12  # muxing LUTs per shared multiplier input (R > 2)
-    ff_add: float = 14.0
-    ff_io: float = 71.92
-    ff_shared: float = 124.9
-    lat_a: float = 0.01417
-    lat_b: float = 0.9172
-    lat_shared: float = 0.2425
-    lat_unpartitioned: float = 0.2888
-    # Resource strategy (fitted on the wa-hls4ml sample): per-output accumulator and weight-ROM
-    # logic, which dominates at the large reuse factors of that sample.
-    res_lut_out: float = 110.0
-    res_ff_out: float = 75.0
-    relu_lut: float = 30.0  # per element, 8-bit result
-    softmax_lut: float = 150.0  # per class
-    softmax_ff: float = 200.0
-    softmax_lat_a: float = 6.0
-    softmax_lat_b: float = 2.0
-    stage_overhead: float = 1.3  # cycles between chained layer functions
+    # DSP mapping: share of products on DSPs, a logistic in the narrower operand's width.
+    dsp_mid_const: float = 9.0  # width at which half of the unrolled constant products use DSPs
+    dsp_max_const: float = 0.95  # share at full width (the rest are LUT shift-adds)
+    dsp_mid_shared: float = 7.0  # same for shared multipliers (R > 2, resource strategy)
+    dsp_slope: float = 2.0  # logistic steepness (1/bits)
+    # Dense/conv logic.
+    lut_mult: float = 12.0  # LUTs per LUT-mapped 8x8 product (scaled by wb*ib/64)
+    lut_add: float = 0.5  # LUTs per adder-tree bit
+    lut_io: float = 1.0  # LUTs per input/output bit
+    lut_mux: float = 1.0  # LUTs per product-input bit to share multipliers (R > 2)
+    ff_add: float = 1.0  # FFs per adder-tree bit of a fully registered tree, at R = 1
+    ff_reuse_exp: float = 0.3  # adder-tree registers shrink as R^-x
+    ff_io: float = 2.0  # FFs per input/output bit
+    ff_mult: float = 2.0  # FFs per shared-multiplier output bit
+    # Latency (cycles; *_ns are delays, divided by the clock period).
+    lat_base: float = 0.3
+    lat_mult_ns: float = 4.0  # ns through a multiplier
+    lat_add_ns: float = 1.5  # ns per adder-tree level
+    lat_reuse: float = 0.3  # per extra pass of a shared multiplier (latency strategy)
+    lat_unpartitioned: float = 0.3  # per input when the weights are not partitioned
+    lat_stage: float = 0.5  # between chained layer functions
+    # Resource strategy.
+    res_lut_out: float = 100.0  # per output: accumulator, weight-index and control logic
+    res_ff_out: float = 70.0
+    res_lat_base: float = 5.0
+    res_bram_layer: float = 1.0  # BRAM_18K per layer (accumulator/IO buffers)
+    # Activations and pooling.
+    relu_lut: float = 2.0  # per element bit
+    relu_ff: float = 0.1
+    relu_lat: float = 0.3
+    table_lut: float = 2.0  # per element bit
+    table_ff: float = 1.0
+    table_lat: float = 2.0
+    pool_lut: float = 1.5  # per compared/added bit
+    pool_ff: float = 1.0  # per input bit of a window
+    softmax_lut: float = 100.0  # per class
+    softmax_ff: float = 100.0
+    softmax_bram: float = 1.0  # per class
+    softmax_lat_a: float = 4.0
+    softmax_lat_b: float = 1.5
+    # io_stream.
+    stream_pixel: float = 1.0  # cycles per pixel a stage reads
+    stream_lut: float = 20.0  # per stage: stream handshakes and control
+    stream_ff: float = 10.0
+    fifo_lut: float = 1.0  # per 32 FIFO bits held in shift registers
+    # Whole-design scale of each resource (the tool's own habits).
+    scale_dsp: float = 1.0
+    scale_lut: float = 1.0
+    scale_ff: float = 1.0
+    scale_bram: float = 1.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: float(getattr(self, f.name)) for f in fields(self)}
 
 
-COEF = Coefficients()
+def _read_coefficients() -> tuple[dict[str, Coefficients], str]:
+    try:
+        raw = json.loads(COEFFICIENTS_FILE.read_text())
+    except FileNotFoundError:
+        raw = {"model": MODEL, "tools": {}}
+    known = {f.name for f in fields(Coefficients)}
+    sets = {
+        tool: Coefficients(**{k: v for k, v in raw["tools"].get(tool, {}).items() if k in known})
+        for tool in TOOLS
+    }
+    payload = json.dumps(
+        {"model": MODEL, "tools": {t: c.as_dict() for t, c in sets.items()}}, sort_keys=True
+    )
+    return sets, hashlib.sha256(payload.encode()).hexdigest()[:8]
+
+
+_SETS, _HASH = _read_coefficients()
+#: Where every estimated number comes from, with the coefficients' identity.
+PROVENANCE = f"estimate:{MODEL}+{_HASH}"
+
+
+def coefficients(tool: str) -> Coefficients:
+    """The fitted coefficients of one HLS tool (``vivado`` or ``vitis``)."""
+    return _SETS[tool if tool in _SETS else "vivado"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the design is built for: the HLS tool, the device family and the global knobs."""
+
+    tool: str = "vivado"
+    family: str = "7series"
+    io_type: str = "parallel"
+    max_size: int = 4096  # hls4ml's array_partition limit
+    clock_ns: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -87,11 +174,13 @@ class LayerShape:
         kind: ``dense``, ``conv``, ``relu`` (elementwise activations: relu, leaky_relu),
             ``table`` (table-based activations: sigmoid, tanh, elu, ...), ``softmax``, ``pool``.
         n_in, n_out: multiplication shape (Dense: inputs, outputs; Conv: channels x kernel,
-            filters); for activations ``n_out`` is the element count.
-        positions: output positions a Conv computes (1 for Dense).
+            filters); for activations and pooling ``n_out`` is the output element count.
+        positions: output positions (pixels) a conv, pool or activation computes.
         reuse: reuse factor; strategy: ``latency`` or ``resource``.
-        weight_bits, input_bits, accum_bits: operand and accumulator widths.
-        zeros: weights that are zero after quantisation.
+        weight_bits, input_bits, accum_bits: operand and accumulator (or result) widths.
+        zeros: weights that are zero after quantisation (over all positions of a conv).
+        in_positions: input pixels a stream stage reads (0: as many as it writes).
+        window: elements one pooled output combines (the whole map for global pooling).
     """
 
     name: str
@@ -105,172 +194,239 @@ class LayerShape:
     input_bits: int = 16
     accum_bits: int = 16
     zeros: int = 0
+    in_positions: int = 0
+    window: int = 1
 
 
 @dataclass(frozen=True)
 class DesignEstimate(HardwareFigures):
-    """Whole-design figures (sums over layers; II the slowest layer's) and the per-layer rows."""
+    """Whole-design figures (sums over layers; II the slowest stage's) and the per-layer rows."""
 
     layers: tuple[LayerEstimate, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class Raw:
+    """Unrounded figures (the fit needs them smooth)."""
+
+    latency: float
+    ii: float
+    dsp: float
+    lut: float
+    ff: float
+    bram: float
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 60.0), -60.0)))
+
+
 def _dsp_per_product(wb: int, ib: int, family: str) -> int:
-    # wa-hls4ml: 6-bit products use no DSP at all, 8-bit ones do.
-    if min(wb, ib) <= 6:
-        return 0
     a, b = (27, 18) if family != "7series" else (25, 18)
     lo, hi = sorted((wb, ib))
     return 1 if (lo <= b and hi <= a) else 2
 
 
-def _row(
-    s: LayerShape, latency: int, ii: int, dsp: int, lut: int, ff: int, bram: float
-) -> LayerEstimate:
-    return LayerEstimate(
-        latency_cycles=latency, ii=ii, dsp=dsp, lut=lut, ff=ff, bram=bram, name=s.name
+def _mac(s: LayerShape, t: Target, c: Coefficients) -> Raw:
+    """A dense layer, or one kernel window of a conv (``positions`` times in parallel when
+    io_parallel unrolls them)."""
+    unrolled_positions = (
+        s.positions
+        if (s.kind == "conv" and t.io_type == "parallel" and s.strategy != "resource")
+        else 1
+    )
+    total = s.n_in * s.n_out
+    resource = s.strategy == "resource"
+    zeros = 0 if resource else s.zeros // max(s.positions, 1)
+    nz = max(total - zeros, 1)
+    r = max(s.reuse, 1)
+    shared = resource or r > 2
+    mults = math.ceil((total if resource else nz) / r)
+    per = _dsp_per_product(s.weight_bits, s.input_bits, t.family)
+    narrow = min(s.weight_bits, s.input_bits)
+    share_const = min(c.dsp_max_const, 1.0) * _logistic(c.dsp_slope * (narrow - c.dsp_mid_const))
+    share_shared = _logistic(c.dsp_slope * (narrow - c.dsp_mid_shared))
+    dsp_const = nz * share_const
+    dsp_mults = min(mults * share_shared, dsp_const) if shared else dsp_const
+    lut_products = (mults if shared else nz) - dsp_mults
+    scale = s.weight_bits * s.input_bits / 64
+    # The latency strategy limits only the multipliers (an ALLOCATION pragma): every product
+    # still has its adder; the resource strategy accumulates in a loop, one adder a multiplier.
+    adder_bits = (mults if resource else nz) * s.accum_bits
+    io_bits = s.n_in * s.input_bits + s.n_out * s.accum_bits
+    lut = (
+        c.lut_mult * lut_products * scale
+        + c.lut_add * adder_bits
+        + c.lut_io * io_bits
+        + (c.lut_mux * nz * s.input_bits / r if shared and not resource else 0.0)
+    )
+    levels = math.log2(max(s.n_in, 2))
+    # A DSP product takes the multiplier's delay; a LUT-mapped one grows with its width.
+    mult_ns = c.lat_mult_ns * (share_const + (1 - share_const) * narrow / 16)
+    depth = c.lat_base + (mult_ns + c.lat_add_ns * levels) / max(t.clock_ns, 0.5)
+    # Pipeline registers: HLS cuts the adder tree into ``depth`` even stages; a cut after
+    # level l registers the partial sums still live there (half as many each level), so the
+    # registers add up to bits * q / (1 - q) with q = 2^(-levels / depth).
+    q = min(2.0 ** (-levels / max(depth, 0.25)), 0.8)
+    ff = c.ff_add * adder_bits * q / (1 - q) * r ** (-c.ff_reuse_exp) + c.ff_io * io_bits
+    if shared:
+        ff += c.ff_mult * mults * s.accum_bits
+    bram = 0.0
+    if resource:
+        latency = r + c.res_lat_base + depth
+        # Per output: the accumulator, the weight-bank index and the loop control, nearly
+        # independent of the width in the wa-hls4ml sample.
+        lut += c.res_lut_out * s.n_out
+        ff += c.res_ff_out * s.n_out
+        bank_bits = r * s.weight_bits
+        bram = c.res_bram_layer + (mults * math.ceil(bank_bits / 36864) if bank_bits > 18432 else 0)
+        ii = float(r)
+    else:
+        latency = depth + c.lat_reuse * (r - 1)
+        if total > t.max_size:
+            latency = max(latency, c.lat_unpartitioned * s.n_in)
+        ii = min(float(r), latency + 1)
+    k = unrolled_positions
+    raw = Raw(latency, ii, dsp_mults * per * k, lut * k, ff * k, bram)
+    if s.kind == "conv" and unrolled_positions == 1 and s.positions > 1:
+        # One window at a time: the positions follow each other (II per position).
+        steps = max(s.in_positions, s.positions) if t.io_type == "stream" else s.positions
+        per_step = max(ii, c.stream_pixel) if t.io_type == "stream" else ii
+        raw = replace(raw, latency=latency + (steps - 1) * per_step, ii=steps * per_step)
+    return raw
+
+
+def _elementwise(s: LayerShape, t: Target, c: Coefficients) -> Raw:
+    """Activations and pooling: logic for every element at once (io_parallel) or for one
+    pixel's channels (io_stream, a pixel per cycle)."""
+    stream = t.io_type == "stream"
+    elems = s.n_out / max(s.positions, 1) if stream else float(s.n_out)
+    bits = s.accum_bits
+    steps = float(max(s.in_positions, s.positions)) if stream else 0.0
+    if s.kind == "relu":
+        raw = Raw(c.relu_lat, 1.0, 0.0, c.relu_lut * elems * bits, c.relu_ff * elems * bits, 0.0)
+    elif s.kind == "table":
+        raw = Raw(
+            c.table_lat,
+            1.0,
+            0.0,
+            c.table_lut * elems * bits,
+            c.table_ff * elems * bits,
+            math.ceil(elems / 2),
+        )
+    elif s.kind == "pool":
+        # A global pool under io_stream accumulates one pixel a beat; a windowed one compares
+        # (or adds) a whole window per output.
+        window = 1 if (stream and s.positions == 1) else s.window
+        work = elems * max(window - 1, 1) * bits
+        ff = c.pool_ff * elems * window * bits
+        raw = Raw(c.relu_lat, 1.0, 0.0, c.pool_lut * work, ff, 0.0)
+    elif s.kind == "softmax":
+        n = max(s.n_out, 1)
+        lat = c.softmax_lat_a + c.softmax_lat_b * math.log2(max(n, 2))
+        raw = Raw(lat, 1.0, float(n), c.softmax_lut * n, c.softmax_ff * n, c.softmax_bram * n)
+    else:
+        raise ValueError(f"unknown layer kind {s.kind!r}")
+    if stream and steps > 1:
+        raw = replace(raw, latency=raw.latency + steps * c.stream_pixel, ii=steps * c.stream_pixel)
+    return raw
+
+
+def _fifo(elems: int, pixels: int, width: int, c: Coefficients) -> tuple[float, float]:
+    """(BRAM_18K, LUT) of the FIFO after an io_stream stage: ``pixels`` deep, one pixel's
+    ``elems / pixels`` channels wide."""
+    depth = max(pixels, 1)
+    bits_wide = max(elems // depth, 1) * width
+    if depth > 32 and depth * bits_wide > 1024:
+        return float(math.ceil(bits_wide / 36) * math.ceil(depth / 512)), 0.0
+    return 0.0, c.fifo_lut * depth * bits_wide / 32
+
+
+def estimate_raw(layers: list[LayerShape], t: Target, c: Coefficients) -> tuple[Raw, list[Raw]]:
+    """Unrounded whole-design and per-layer figures (the fit's view)."""
+    rows = [_mac(s, t, c) if s.kind in ("dense", "conv") else _elementwise(s, t, c) for s in layers]
+    stream = t.io_type == "stream"
+    bram = sum(r.bram for r in rows)
+    lut = sum(r.lut for r in rows)
+    ff = sum(r.ff for r in rows)
+    if stream:
+        for s in layers:
+            fb, fl = _fifo(
+                s.n_out * (s.positions if s.kind in ("dense", "conv") else 1),
+                s.positions,
+                s.accum_bits,
+                c,
+            )
+            bram += fb
+            lut += fl + c.stream_lut
+            ff += c.stream_ff
+    stages = c.lat_stage * max(len(rows) - 1, 0)
+    latency = sum(r.latency for r in rows) + stages
+    ii = max((r.ii for r in rows), default=1.0)
+    if any(s.strategy == "resource" and s.kind in ("dense", "conv") for s in layers) and not stream:
+        # Resource-strategy layers are not overlapped across calls: a new input waits for the
+        # whole design (II = latency in every report of the wa-hls4ml sample).
+        ii = latency
+    total = Raw(
+        latency,
+        ii,
+        sum(r.dsp for r in rows) * c.scale_dsp,
+        lut * c.scale_lut,
+        ff * c.scale_ff,
+        bram * c.scale_bram,
+    )
+    return total, rows
+
+
+def _figures(r: Raw) -> tuple[int, int, int, int, int, float]:
+    # 0 cycles is a combinational design (HLS reports it so for a lone ReLU).
+    lat = max(0, math.ceil(r.latency - 0.5))
+    return (
+        lat,
+        max(1, math.ceil(r.ii - 1e-9)),
+        round(r.dsp),
+        round(r.lut),
+        round(r.ff),
+        math.ceil(r.bram * 2 - 1e-9) / 2,
     )
 
 
 def estimate_layer(
-    s: LayerShape,
-    family: str = "7series",
-    max_size: int = 4096,
-    io_type: str = "parallel",
-    c: Coefficients = COEF,
+    s: LayerShape, target: Target | None = None, coef: Coefficients | None = None
 ) -> LayerEstimate:
-    """The estimate for one layer."""
-    bits = max(s.accum_bits, 1) / 16
-    if s.kind in ("dense", "conv"):
-        total = s.n_in * s.n_out
-        constant = s.strategy == "latency"
-        nz = max(total - (s.zeros if constant else 0), 1)
-        r = max(s.reuse, 1)
-        shared = r > 2 or not constant
-        mults = math.ceil(nz / r)
-        per = _dsp_per_product(s.weight_bits, s.input_bits, family)
-        if per == 0:
-            dsp = 0.0
-        elif shared:
-            dsp = float(mults * per)
-        else:
-            # From the 8-bit fit to one DSP per product at 16 bits.
-            t = min(max((s.weight_bits - 8) / 8, 0.0), 1.0)
-            coef = c.dsp_c8 ** (1 - t)
-            power = c.dsp_b8 + (1 - c.dsp_b8) * t
-            dsp = min(float(mults), coef * nz**power) * per
-        lut_products = max((mults if shared else nz) - dsp / max(per, 1), 0.0)
-        scale = s.weight_bits * s.input_bits / 64
-        adders = max(nz - s.n_out, 0) if not shared else mults
-        lut = (
-            c.lut_mult * lut_products * scale
-            + c.lut_add * adders * bits
-            + c.lut_io * (s.n_in + s.n_out) * bits
-            + (c.lut_shared * mults * s.input_bits / 16 if shared else 0.0)
-        )
-        ff = (
-            c.ff_add * adders * bits
-            + c.ff_io * (s.n_in * s.input_bits + s.n_out * s.accum_bits) / 16
-            + (c.ff_shared * mults if shared else 0.0)
-        )
-        if shared:
-            latency = c.lat_a + c.lat_b * math.log2(max(s.n_in, 2)) + c.lat_shared * min(r, nz)
-        else:
-            latency = c.lat_a + c.lat_b * math.log2(max(s.n_in, 2))
-            if total > max_size:
-                latency = max(latency, c.lat_unpartitioned * s.n_in)
-        if not constant:
-            latency = r + c.lat_a + c.lat_b * math.log2(max(s.n_in, 2))
-            lut += c.res_lut_out * s.n_out
-            ff += c.res_ff_out * s.n_out
-        lat = max(1, math.ceil(latency))
-        ii = min(r, lat + 1) if constant else r
-        bram = 0.0
-        if not constant:
-            # Resource strategy: weights in P banks of depth R. The reports show HLS keeping
-            # banks below a full BRAM_18K in LUTs; larger ones take whole BRAMs.
-            bank_bits = r * s.weight_bits
-            if bank_bits > 18432:
-                bram = float(mults * math.ceil(bank_bits / 36864))
-        if s.kind == "conv" and s.positions > 1:
-            lat = lat + (s.positions - 1) * ii
-            ii = s.positions * ii
-        return _row(s, lat, ii, round(dsp), round(lut), round(ff), bram)
-    if s.kind == "softmax":
-        n = s.n_out
-        lat = math.ceil(c.softmax_lat_a + c.softmax_lat_b * math.log2(max(n, 2)))
-        return _row(s, lat, 1, n, round(c.softmax_lut * n), round(c.softmax_ff * n), float(n))
-    if s.kind == "table":
-        # sigmoid, tanh, elu, ...: a 1024-entry lookup table; a dual-port ROM serves two elements.
-        return _row(
-            s,
-            2,
-            1,
-            0,
-            round(c.relu_lut * s.n_out * s.accum_bits / 8),
-            round(s.n_out * s.accum_bits * 2),
-            float(math.ceil(s.n_out / 2)),
-        )
-    if s.kind == "relu":
-        return _row(
-            s,
-            1,
-            1,
-            0,
-            round(c.relu_lut * s.n_out * s.accum_bits / 8),
-            round(s.n_out * s.accum_bits),
-            0.0,
-        )
-    if s.kind == "pool":
-        return _row(
-            s,
-            2 + s.positions,
-            s.positions,
-            0,
-            round(s.n_out * s.accum_bits * 2),
-            round(s.n_out * s.accum_bits),
-            0.0,
-        )
-    raise ValueError(f"unknown layer kind {s.kind!r}")
-
-
-def _fifo(n: int, width: int) -> tuple[float, int]:
-    """(BRAM_18K, LUT) of an hls4ml io_stream FIFO holding n elements of ``width`` bits."""
-    bits = n * width
-    if n > 64 and bits >= 1024:
-        return float(math.ceil(bits / 18432)), 0
-    return 0.0, math.ceil(bits / 32)  # SRL16/32 shift registers
+    """The estimate for one layer on its own (no FIFO, no whole-design scale)."""
+    t = target or Target()
+    c = coef or coefficients(t.tool)
+    _, (row,) = estimate_raw([s], t, c)
+    lat, ii, dsp, lut, ff, bram = _figures(row)
+    return LayerEstimate(latency_cycles=lat, ii=ii, dsp=dsp, lut=lut, ff=ff, bram=bram, name=s.name)
 
 
 def estimate_design(
-    layers: list[LayerShape],
-    family: str = "7series",
-    max_size: int = 4096,
-    io_type: str = "parallel",
-    c: Coefficients = COEF,
+    layers: list[LayerShape], target: Target | None = None, coef: Coefficients | None = None
 ) -> DesignEstimate:
-    """Estimate a design from its layers, in order."""
-    rows = [estimate_layer(s, family, max_size, io_type, c) for s in layers]
-    bram = sum(r.bram for r in rows)
-    lut = sum(r.lut for r in rows)
-    if io_type == "stream":
-        for s in layers:
-            fb, fl = _fifo(s.n_out, s.accum_bits)
-            bram += fb
-            lut += fl
-    latency = sum(r.latency_cycles for r in rows) + math.ceil(
-        c.stage_overhead * max(len(rows) - 2, 0)
-    )
-    ii = max((r.ii for r in rows), default=1)
-    if any(s.strategy == "resource" and s.kind in ("dense", "conv") for s in layers):
-        # Resource-strategy layers are not overlapped across calls: a new input waits for the
-        # whole design (II = latency in every report of the sample).
-        ii = latency
+    """Estimate a design from its layers, in order, for ``target`` (default: Vivado HLS on a
+    7-series part, io_parallel, 5 ns)."""
+    t = target or Target()
+    c = coef or coefficients(t.tool)
+    total, rows = estimate_raw(layers, t, c)
+    lat, ii, dsp, lut, ff, bram = _figures(total)
+    per_layer = []
+    for s, r in zip(layers, rows, strict=True):
+        scaled = Raw(
+            r.latency,
+            r.ii,
+            r.dsp * c.scale_dsp,
+            r.lut * c.scale_lut,
+            r.ff * c.scale_ff,
+            r.bram * c.scale_bram,
+        )
+        f = _figures(scaled)
+        per_layer.append(
+            LayerEstimate(
+                latency_cycles=f[0], ii=f[1], dsp=f[2], lut=f[3], ff=f[4], bram=f[5], name=s.name
+            )
+        )
     return DesignEstimate(
-        latency_cycles=latency,
-        ii=ii,
-        dsp=sum(r.dsp for r in rows),
-        lut=lut,
-        ff=sum(r.ff for r in rows),
-        bram=bram,
-        layers=tuple(rows),
+        latency_cycles=lat, ii=ii, dsp=dsp, lut=lut, ff=ff, bram=bram, layers=tuple(per_layer)
     )

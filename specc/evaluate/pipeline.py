@@ -206,15 +206,10 @@ def run_phases(
     clock.lap("convert")
     fixed = _csim(spec, cfg, hm, trained, data, work, cache, mkey, clock, reused, prefetch)
     from specc.evaluate.estimate import PROVENANCE, estimate_design
-    from specc.evaluate.shapes import shapes_from_hls
+    from specc.evaluate.shapes import shapes_from_hls, target_of
     from specc.evaluate.synth import find_tool, synthesize
 
-    est = estimate_design(
-        shapes_from_hls(hm),
-        spec.target.family,
-        int(cfg.get("hls.array_partition")),
-        str(cfg.get("hls.io_type")),
-    )
+    est = estimate_design(shapes_from_hls(hm), target_of(spec, cfg))
     period = float(cfg.get("hls.clock_period"))
     metrics = {
         "float_accuracy": Metric(value=trained.float_accuracy, provenance="keras"),

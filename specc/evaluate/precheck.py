@@ -19,7 +19,7 @@ def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str,
     plain MLP: nothing is judged before the trial).
     """
     from specc.evaluate.estimate import PROVENANCE, estimate_design
-    from specc.evaluate.shapes import shapes_from_architecture
+    from specc.evaluate.shapes import shapes_from_architecture, target_of
     from specc.ir.arch import ArchitectureError, architecture, keras_file_architecture
     from specc.ir.datasets import shape_of
 
@@ -37,10 +37,5 @@ def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str,
         except ArchitectureError:
             return {}  # not buildable (or the data unreadable): the trial will say why
         shapes = shapes_from_architecture(arch, cfg, float(cfg.get("train.pruning_sparsity")))
-    est = estimate_design(
-        shapes,
-        spec.target.family,
-        int(cfg.get("hls.array_partition")),
-        str(cfg.get("hls.io_type")),
-    )
+    est = estimate_design(shapes, target_of(spec, cfg))
     return hardware_metrics(est, float(cfg.get("hls.clock_period")), PROVENANCE)

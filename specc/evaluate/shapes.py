@@ -7,24 +7,47 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
-from specc.evaluate.estimate import LayerShape
+from specc.evaluate.estimate import LayerShape, Target
 from specc.evaluate.point import TrialConfig
+from specc.ir import model as ir
 from specc.ir.arch import Architecture, activation_kind
 
-__all__ = ["shapes_from_architecture", "shapes_from_hls"]
+__all__ = ["shapes_from_architecture", "shapes_from_hls", "target_of"]
+
+
+def target_of(spec: ir.Spec, cfg: TrialConfig) -> Target:
+    """What a configuration is built for, as the estimator sees it: the HLS tool (the
+    ``hls.backend`` knob), the part's family, the io type, the partition limit and the clock."""
+    return Target(
+        tool=str(cfg.get("hls.backend")),
+        family=spec.target.family,
+        io_type=str(cfg.get("hls.io_type")),
+        max_size=int(cfg.get("hls.array_partition")),
+        clock_ns=float(cfg.get("hls.clock_period")),
+    )
+
 
 # How the estimator costs each way hls4ml implements an activation.
 _ESTIMATOR_KIND = {"elementwise": "relu", "table": "table", "softmax": "softmax"}
 
 
-def _activation_shape(name: str, activation: str, n_out: int, bits: int) -> LayerShape | None:
+def _activation_shape(
+    name: str, activation: str, n_out: int, bits: int, positions: int = 1
+) -> LayerShape | None:
     kind = _ESTIMATOR_KIND.get(activation_kind(activation), "relu")
     if activation_kind(activation) == "none":
         return None
-    return LayerShape(name, kind, n_out=n_out, accum_bits=bits)
+    return LayerShape(name, kind, n_out=n_out, accum_bits=bits, positions=positions)
+
+
+def _pixels(shape: Any) -> int:
+    """Pixels of a channels-last tensor shape (1 for a flat vector)."""
+    dims = [int(d) for d in shape]
+    return math.prod(dims[:-1]) if len(dims) > 1 else 1
 
 
 def _bits(precision: Any) -> int:
@@ -45,11 +68,12 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
     import numpy as np
 
     shapes: list[LayerShape] = []
-    prev_bits = 16
+    prev_bits, prev_pixels = 16, 1
     for layer in hm.get_layers():
         cls = layer.class_name
         out_var = layer.get_output_variable()
         n_elems = int(np.prod(out_var.shape))
+        pixels = _pixels(out_var.shape)
         res_bits = _bits(out_var.type.precision)
         if cls in ("Dense", "Conv1D", "Conv2D"):
             w = layer.get_weights("weight")
@@ -78,27 +102,34 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
                     prev_bits,
                     _bits(accum.precision) if accum is not None else res_bits,
                     zeros,
+                    in_positions=prev_pixels,
                 )
             )
         elif cls == "Softmax":
             shapes.append(LayerShape(layer.name, "softmax", n_out=n_elems, accum_bits=res_bits))
         elif cls in ("Activation", "ReLU", "LeakyReLU", "ELU", "PReLU"):
             act = str(layer.get_attr("activation") or cls)
-            shape = _activation_shape(layer.name, act, n_elems, res_bits)
+            shape = _activation_shape(layer.name, act, n_elems, res_bits, pixels)
             if shape is not None:
                 shapes.append(shape)
         elif "Pooling" in cls:
+            window = int(layer.get_attr("pool_width") or 1) * int(
+                layer.get_attr("pool_height") or 1
+            )
+            if "Global" in cls:
+                window = prev_pixels
             shapes.append(
                 LayerShape(
                     layer.name,
                     "pool",
                     n_out=n_elems,
                     accum_bits=res_bits,
-                    positions=int(layer.get_attr("out_width") or 1)
-                    * int(layer.get_attr("out_height") or 1),
+                    positions=pixels,
+                    in_positions=prev_pixels,
+                    window=window,
                 )
             )
-        prev_bits = res_bits
+        prev_bits, prev_pixels = res_bits, pixels
     return shapes
 
 
@@ -109,6 +140,10 @@ def shapes_from_architecture(
     factors and strategies from the configuration, ``sparsity`` of each kernel assumed zero."""
     bits_in = cfg.precision()[0]
     shapes: list[LayerShape] = []
+    pixels = 1  # pixels of the tensor the current layer reads
+    if len(arch.input_shape) > 1:
+        pixels = math.prod(arch.input_shape[:-1])
+    dims = 2 if arch.conv == "conv2d" else 1
     for layer in arch.layers:
         if layer.kind in ("dense", "conv"):
             width, _ = cfg.precision(layer.name)
@@ -125,10 +160,12 @@ def shapes_from_architecture(
                     bits_in,
                     width,
                     int(sparsity * layer.n_in * layer.n_out) * layer.positions,
+                    in_positions=pixels,
                 )
             )
+            pixels = layer.positions
         elif layer.kind == "activation":
-            shape = _activation_shape(layer.name, layer.activation, layer.n_out, bits_in)
+            shape = _activation_shape(layer.name, layer.activation, layer.n_out, bits_in, pixels)
             if shape is not None:
                 shapes.append(shape)
         elif layer.kind == "pool":
@@ -139,6 +176,11 @@ def shapes_from_architecture(
                     n_out=layer.n_out,
                     accum_bits=bits_in,
                     positions=layer.positions,
+                    in_positions=pixels,
+                    window=max(layer.size, 1) ** dims,
                 )
             )
+            pixels = layer.positions
+        elif layer.kind == "flatten":
+            pixels = 1
     return shapes

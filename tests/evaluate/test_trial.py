@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT
 from specc.compiler import check_file
+from specc.evaluate.estimate import PROVENANCE
 from specc.evaluate.trial import run_trial
 from specc.ir import model as ir
 from specc.options import Limits
@@ -74,7 +75,7 @@ def test_digits_trial_end_to_end_and_cache(tmp_path: Path) -> None:
     assert m["float_accuracy"].provenance == "keras"
     assert m["fixed_accuracy"].provenance == "csim"
     assert all(
-        m[k].provenance == "estimate:specc-0.1.0"
+        m[k].provenance == PROVENANCE
         for k in ("latency_cycles", "ii", "latency_ns", "dsp", "lut", "ff", "bram")
     )
     assert m["float_accuracy"].value > 0.85

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from specc.compiler import check_file
+from specc.evaluate.estimate import PROVENANCE
 from specc.options import BuildOptions
 from specc.search.driver import search
 
@@ -106,7 +107,7 @@ def test_search_records_and_determinism(tmp_path: Path) -> None:
     assert hv == sorted(hv) and hv[-1] > 0
     ok = [r for r in table if r["status"] == "ok"]
     assert ok and all(r["fixed_error_provenance"] == "csim" for r in ok)
-    assert all(r["latency_ns_provenance"] == "estimate:specc-0.1.0" for r in ok)
+    assert all(r["latency_ns_provenance"] == PROVENANCE for r in ok)
     pareto = json.loads((tmp_path / "a" / "tiny" / "pareto.json").read_text())
     assert pareto["evaluated"] == 4 and len(pareto["pareto"]) == len(a.pareto()) >= 1
     assert pareto["objectives"] == [
