@@ -8,7 +8,7 @@ from specc.evaluate.results import Metric
 from specc.ir import model as ir
 from specc.metrics import METRICS
 from specc.search.pareto import badness
-from specc.search.records import OPS, violations
+from specc.search.records import OPS, PART_RESOURCES, over_part, violations
 from specc.search.space import configspace, to_point
 
 __all__ = ["PROBE_SAMPLES", "excess", "feasible_share", "no_fit_note", "penalty"]
@@ -30,9 +30,9 @@ def feasible_share(
             ok += 1
             if first:
                 break
-        for c in spec.constraints:
-            if c.metric in metrics:
-                least[c.metric] = min(least.get(c.metric, float("inf")), metrics[c.metric].value)
+        for name in {c.metric for c in spec.constraints} | set(PART_RESOURCES):
+            if name in metrics:
+                least[name] = min(least.get(name, float("inf")), metrics[name].value)
     return ok, least
 
 
@@ -43,6 +43,10 @@ def no_fit_note(spec: ir.Spec, least: dict[str, float]) -> str:
         for c in spec.constraints
         if c.metric in least and not OPS[c.op](least[c.metric], c.value)
     ]
+    for name in PART_RESOURCES:
+        cap = spec.target.capacity(name)
+        if name in least and cap is not None and least[name] > cap:
+            broken.append(f"{name} {least[name]:,.0f} against the part's {cap:,}")
     return (
         f"not searched: none of {PROBE_SAMPLES} random configurations fits the budgets by "
         f"the estimate (smallest estimates: {'; '.join(broken)}); relax a budget, choose a "
@@ -52,7 +56,8 @@ def no_fit_note(spec: ir.Spec, least: dict[str, float]) -> str:
 
 
 def excess(spec: ir.Spec, metrics: dict[str, Metric]) -> float:
-    """How far the metrics break the budgets, as a sum of relative excesses (0 when feasible)."""
+    """How far the metrics break the budgets and the part's capacities, as a sum of relative
+    excesses (0 when feasible)."""
     total = 0.0
     for c in spec.constraints:
         m = metrics.get(c.metric)
@@ -60,6 +65,8 @@ def excess(spec: ir.Spec, metrics: dict[str, Metric]) -> float:
             continue
         scale = max(abs(c.value), 1e-9)
         total += abs(m.value - c.value) / scale
+    for _, value, cap in over_part(spec, metrics):
+        total += (value - cap) / max(cap, 1)
     return total
 
 

@@ -27,7 +27,7 @@ from specc.ir import model as ir
 from specc.metrics import METRIC_ORDER
 from specc.search.pareto import badness, hypervolume, pareto_indices
 
-__all__ = ["Record", "Records", "violations"]
+__all__ = ["PART_RESOURCES", "Record", "Records", "over_part", "violations"]
 
 WRITE_INTERVAL_S = 2.0
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -70,13 +70,34 @@ class Record:
         return f"t{self.index:03d}_{self.key[:8]}"
 
 
+#: The resources a part has a capacity for: each is an implicit budget of every design.
+PART_RESOURCES = ("lut", "ff", "dsp", "bram")
+
+
+def over_part(spec: ir.Spec, metrics: dict[str, Metric]) -> list[tuple[str, float, int]]:
+    """The resources whose figure exceeds the part's capacity: (metric, value, capacity). A
+    design that does not fit its part is infeasible whatever the spec's budgets say."""
+    out = []
+    for name in PART_RESOURCES:
+        m, cap = metrics.get(name), spec.target.capacity(name)
+        if m is not None and cap is not None and m.value > cap:
+            out.append((name, m.value, cap))
+    return out
+
+
 def violations(spec: ir.Spec, metrics: dict[str, Metric]) -> list[str]:
-    """The budgets these metrics break (only budgets whose metric is known are judged)."""
+    """The budgets these metrics break (only budgets whose metric is known are judged), the
+    part's capacities included."""
     out = []
     for c in spec.constraints:
         m = metrics.get(c.metric)
         if m is not None and not OPS[c.op](m.value, c.value):
             out.append(f"{c.metric} {m.value:.6g} breaks {c.op} {c.value:.6g} ({m.provenance})")
+    for name, value, cap in over_part(spec, metrics):
+        out.append(
+            f"{name} {value:.6g} exceeds the {cap:,} of part {spec.target.part} "
+            f"({metrics[name].provenance})"
+        )
     return out
 
 

@@ -94,7 +94,8 @@ def test_the_loop_counts_evaluated_designs_and_records_every_point(tmp_path: Pat
     # Points the estimate rules out are recorded, never submitted.
     ruled_out = [r for r in records.items if r.stage == "precheck"]
     assert len(ruled_out) == counts["ruled_out"]
-    assert all(r.status == "infeasible" and "dsp" in r.reason for r in ruled_out)
+    assert all(r.status == "infeasible" for r in ruled_out)
+    assert all("dsp" in r.reason or "of part xc7z020clg400-1" in r.reason for r in ruled_out)
     # After the trial, budgets only a trial can judge are judged on its metrics.
     for r in records.items:
         if r.stage == "evaluated":
@@ -185,7 +186,10 @@ def test_a_changed_search_tells_smac_everything_recorded_and_evaluates_only_new_
 
 
 def test_history_ignores_trials_of_another_space(tmp_path: Path) -> None:
-    first = _spec(_smac())
+    # A part every design fits: the DSP budget alone decides, so the recorded designs hold both
+    # small and large layers.
+    base = _smac().replace("xc7z020clg400-1", "xcvu9p-flga2104-2L-e")
+    first = _spec(base)
     recorded = search(
         first,
         BuildOptions(out_root=tmp_path, synth="never"),
@@ -193,13 +197,13 @@ def test_history_ignores_trials_of_another_space(tmp_path: Path) -> None:
     )
     # A fixed knob changed (clock): every recorded key differs, nothing is history.
     other = _spec(
-        _smac().replace(
+        base.replace(
             "reuse_factor = {1, 2, 4, 8}", "reuse_factor = {1, 2, 4, 8}\n  clock_period = 4 ns"
         )
     )
     assert history(other, BuildOptions(out_root=tmp_path, synth="never")) == []
     # A narrower space: exactly the trials whose knobs lie in it are history.
-    narrow = _spec(_smac().replace("{8, 16, 32, 64}", "{8, 16}"))
+    narrow = _spec(base.replace("{8, 16, 32, 64}", "{8, 16}"))
     past = history(narrow, BuildOptions(out_root=tmp_path, synth="never"))
     widths = ("model.fc1.neurons", "model.fc2.neurons")
     inside = [r.key for r in recorded.items if all(r.point.get(k, 8) in (8, 16) for k in widths)]
@@ -235,6 +239,8 @@ def test_smac_learns_a_trial_only_budget_and_stops_breaking_it(tmp_path: Path) -
         _smac(trials="16")
         .replace("fixed_accuracy >= 0.5", "fixed_accuracy >= 0.75")
         .replace("dsp <= 100", "latency_ns <= 1000 us")
+        # A part every design of the space fits (the part is a budget of its own).
+        .replace("xc7z020clg400-1", "xcvu9p-flga2104-2L-e")
     )
     spec = _spec(text)
     fake = FakeEvaluator(spec)
@@ -243,3 +249,22 @@ def test_smac_learns_a_trial_only_budget_and_stops_breaking_it(tmp_path: Path) -
     assert len(evaluated) == 16
     late = evaluated[8:]
     assert sum(r.status == "ok" for r in late) >= 6, [r.point for r in late]
+
+
+def test_the_part_is_a_budget_even_when_the_spec_sets_none(tmp_path: Path) -> None:
+    # No LUT or DSP budget, a small part, a space whose large designs do not fit it: those are
+    # ruled out (random search records them, naming the resource and the part), never "ok".
+    text = (
+        SPEC.replace("  dsp <= 100\n", "")
+        .replace("xc7z020clg400-1", "xc7z007sclg225-2")
+        .replace("{8, 16, 32, 64}", "{16, 64, 256}")
+    )
+    spec = _spec(text)
+    fake = FakeEvaluator(spec)
+    records = search(spec, BuildOptions(out_root=tmp_path, synth="never"), evaluator=fake)
+    over = [r for r in records.items if "of part xc7z007sclg225-2" in r.reason]
+    assert over, "the space should hold designs larger than an xc7z007s"
+    assert all(r.status == "infeasible" for r in over)
+    for r in records.feasible():
+        assert r.metrics["lut"].value <= 14_400 and r.metrics["dsp"].value <= 66
+    assert not any(r.status == "ok" for r in over)
