@@ -259,6 +259,7 @@ def more_public(shared: Path) -> list[Case]:
     (row,) = csv.DictReader(open(base / "seanlipps_ECE226_CoDesign/DERIVED_summary.csv"))
     # io_stream: 128x9 -> ZeroPad(1,1) -> Conv1D(k3, 16) -> ReLU -> GAP1D -> Dense 16->6 -> softmax.
     layers = [
+        LayerShape("pad", "pad", n_out=130 * 9, positions=130, in_positions=128),
         LayerShape("conv1", "conv", 27, 16, positions=128, in_positions=130),
         LayerShape("relu1", "relu", n_out=128 * 16, positions=128),
         LayerShape("gap", "pool", n_out=16, positions=1, in_positions=128, window=128),

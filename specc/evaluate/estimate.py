@@ -122,7 +122,6 @@ class Coefficients:
     scale_dsp: float = 1.0
     scale_lut: float = 1.0
     scale_ff: float = 1.0
-    scale_bram: float = 1.0
 
     def as_dict(self) -> dict[str, float]:
         return {f.name: float(getattr(self, f.name)) for f in fields(self)}
@@ -172,7 +171,8 @@ class LayerShape:
     Args:
         name: the layer's name (``fc1``, ``fc1_relu``, ``softmax``).
         kind: ``dense``, ``conv``, ``relu`` (elementwise activations: relu, leaky_relu),
-            ``table`` (table-based activations: sigmoid, tanh, elu, ...), ``softmax``, ``pool``.
+            ``table`` (table-based activations: sigmoid, tanh, elu, ...), ``softmax``, ``pool``,
+            ``pad`` (the zero padding hls4ml puts before a 'same' conv under io_stream).
         n_in, n_out: multiplication shape (Dense: inputs, outputs; Conv: channels x kernel,
             filters); for activations and pooling ``n_out`` is the output element count.
         positions: output positions (pixels) a conv, pool or activation computes.
@@ -227,6 +227,18 @@ def _dsp_per_product(wb: int, ib: int, family: str) -> int:
     return 1 if (lo <= b and hi <= a) else 2
 
 
+def _registered(levels: float, depth: float) -> float:
+    """Pipeline registers of an adder tree, per product bit: a ``depth``-cycle layer has
+    ``depth - 1`` register cuts evenly spread over its ``levels``; a cut after level l holds
+    the partial sums still live there, half as many each level (sum of q^k, q = 2^-levels/cuts).
+    """
+    cuts = max(depth - 1.0, 0.0)
+    if cuts == 0:
+        return 0.0
+    q = 2.0 ** (-levels / cuts)
+    return cuts if q >= 1 else q * (1 - q**cuts) / (1 - q)
+
+
 def _mac(s: LayerShape, t: Target, c: Coefficients) -> Raw:
     """A dense layer, or one kernel window of a conv (``positions`` times in parallel when
     io_parallel unrolls them)."""
@@ -260,15 +272,12 @@ def _mac(s: LayerShape, t: Target, c: Coefficients) -> Raw:
         + c.lut_io * io_bits
         + (c.lut_mux * nz * s.input_bits / r if shared and not resource else 0.0)
     )
-    levels = math.log2(max(s.n_in, 2))
+    levels = math.log2(max(s.n_in, 1))
     # A DSP product takes the multiplier's delay; a LUT-mapped one grows with its width.
     mult_ns = c.lat_mult_ns * (share_const + (1 - share_const) * narrow / 16)
     depth = c.lat_base + (mult_ns + c.lat_add_ns * levels) / max(t.clock_ns, 0.5)
-    # Pipeline registers: HLS cuts the adder tree into ``depth`` even stages; a cut after
-    # level l registers the partial sums still live there (half as many each level), so the
-    # registers add up to bits * q / (1 - q) with q = 2^(-levels / depth).
-    q = min(2.0 ** (-levels / max(depth, 0.25)), 0.8)
-    ff = c.ff_add * adder_bits * q / (1 - q) * r ** (-c.ff_reuse_exp) + c.ff_io * io_bits
+    ff = c.ff_add * adder_bits * _registered(levels, depth) * r ** (-c.ff_reuse_exp)
+    ff += c.ff_io * io_bits
     if shared:
         ff += c.ff_mult * mults * s.accum_bits
     bram = 0.0
@@ -303,7 +312,10 @@ def _elementwise(s: LayerShape, t: Target, c: Coefficients) -> Raw:
     elems = s.n_out / max(s.positions, 1) if stream else float(s.n_out)
     bits = s.accum_bits
     steps = float(max(s.in_positions, s.positions)) if stream else 0.0
-    if s.kind == "relu":
+    if s.kind == "pad":
+        # io_stream's zero padding before a 'same' conv: a copy stage, a pixel a beat.
+        raw = Raw(0.0, 1.0, 0.0, c.relu_lut * elems * bits / 4, 0.0, 0.0)
+    elif s.kind == "relu":
         raw = Raw(c.relu_lat, 1.0, 0.0, c.relu_lut * elems * bits, c.relu_ff * elems * bits, 0.0)
     elif s.kind == "table":
         raw = Raw(
@@ -373,7 +385,7 @@ def estimate_raw(layers: list[LayerShape], t: Target, c: Coefficients) -> tuple[
         sum(r.dsp for r in rows) * c.scale_dsp,
         lut * c.scale_lut,
         ff * c.scale_ff,
-        bram * c.scale_bram,
+        bram,
     )
     return total, rows
 
@@ -419,7 +431,7 @@ def estimate_design(
             r.dsp * c.scale_dsp,
             r.lut * c.scale_lut,
             r.ff * c.scale_ff,
-            r.bram * c.scale_bram,
+            r.bram,
         )
         f = _figures(scaled)
         per_layer.append(

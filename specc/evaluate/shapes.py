@@ -112,6 +112,17 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
             shape = _activation_shape(layer.name, act, n_elems, res_bits, pixels)
             if shape is not None:
                 shapes.append(shape)
+        elif cls.startswith("ZeroPadding"):
+            shapes.append(
+                LayerShape(
+                    layer.name,
+                    "pad",
+                    n_out=n_elems,
+                    accum_bits=res_bits,
+                    positions=pixels,
+                    in_positions=prev_pixels,
+                )
+            )
         elif "Pooling" in cls:
             window = int(layer.get_attr("pool_width") or 1) * int(
                 layer.get_attr("pool_height") or 1
@@ -144,7 +155,24 @@ def shapes_from_architecture(
     if len(arch.input_shape) > 1:
         pixels = math.prod(arch.input_shape[:-1])
     dims = 2 if arch.conv == "conv2d" else 1
+    stream = str(cfg.get("hls.io_type")) == "stream"
     for layer in arch.layers:
+        if layer.kind == "conv" and stream and layer.size > 1:
+            # Under io_stream hls4ml puts a zero-padding stage before a 'same' conv.
+            side = round(pixels ** (1 / dims)) + layer.size - 1
+            padded = side**dims
+            channels = layer.n_in // layer.size**dims
+            shapes.append(
+                LayerShape(
+                    f"{layer.name}_pad",
+                    "pad",
+                    n_out=padded * channels,
+                    accum_bits=bits_in,
+                    positions=padded,
+                    in_positions=pixels,
+                )
+            )
+            pixels = padded
         if layer.kind in ("dense", "conv"):
             width, _ = cfg.precision(layer.name)
             shapes.append(
