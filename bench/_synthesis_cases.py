@@ -61,15 +61,13 @@ def _xml(path: str | Path) -> dict[str, float]:
     }
 
 
+def _report(row: dict[str, str], *columns: str) -> dict[str, float]:
+    """A report's figures from its columns, named in the order of :data:`METRICS`."""
+    return {m: float(row.get(col) or 0) for m, col in zip(METRICS, columns, strict=True)}
+
+
 def _summary(row: dict[str, str]) -> dict[str, float]:
-    return {
-        "latency_cycles": float(row["latency_max"]),
-        "ii": float(row["ii_max"]),
-        "dsp": float(row["dsp"]),
-        "lut": float(row["lut"]),
-        "ff": float(row["ff"]),
-        "bram": float(row["bram_18k"]),
-    }
+    return _report(row, "latency_max", "ii_max", "dsp", "lut", "ff", "bram_18k")
 
 
 def xc7z007s(shared: Path) -> list[Case]:
@@ -112,14 +110,7 @@ def xc7z007s(shared: Path) -> list[Case]:
                 layers.append(LayerShape(f"relu{i}", "relu", n_out=int(p["n_out"]), accum_bits=8))
             else:
                 layers.append(LayerShape("softmax", "softmax", n_out=int(p["n_out"])))
-        report = {
-            "latency_cycles": float(top["lat_worst"]),
-            "ii": float(top["ii_max"]),
-            "dsp": float(top["dsp"]),
-            "lut": float(top["lut"]),
-            "ff": float(top["ff"]),
-            "bram": float(top["bram"]),
-        }
+        report = _report(top, "lat_worst", "ii_max", "dsp", "lut", "ff", "bram")
         target = Target("vitis", "7series", "parallel", 4096, float(top["target_ns"]))
         cases.append(Case(f"xc7z007s {model} {cfg}", "xc7z007s_mlps", layers, report, target))
     return cases
@@ -149,14 +140,8 @@ def ci_baselines(shared: Path) -> list[Case]:
         if tool == "oneAPI":
             continue
         rep = json.load(open(path))["CSynthesisReport"]
-        report = {
-            "latency_cycles": float(rep["WorstLatency"]),
-            "ii": float(rep["IntervalMax"]),
-            "dsp": float(rep.get("DSP", rep.get("DSP48E", 0))),
-            "lut": float(rep["LUT"]),
-            "ff": float(rep["FF"]),
-            "bram": float(rep["BRAM_18K"]),
-        }
+        dsp = "DSP" if "DSP" in rep else "DSP48E"
+        report = _report(rep, "WorstLatency", "IntervalMax", dsp, "LUT", "FF", "BRAM_18K")
         io = "stream" if "io_stream" in name else "parallel"
         if "test_dense_io" in name:
             # test_dense: Dense(2) on 1 input, ELU activation.
@@ -215,14 +200,15 @@ def wa_hls4ml(shared: Path) -> list[Case]:
                 )
                 for i, (a, b) in enumerate(itertools.pairwise(dims))
             ]
-            report = {
-                "latency_cycles": float(row["WorstLatency_hls"]),
-                "ii": float(row["IntervalMax_hls"]),
-                "dsp": float(row["DSP_hls"]),
-                "lut": float(row["LUT_hls"]),
-                "ff": float(row["FF_hls"]),
-                "bram": float(row["BRAM_18K_hls"]),
-            }
+            report = _report(
+                row,
+                "WorstLatency_hls",
+                "IntervalMax_hls",
+                "DSP_hls",
+                "LUT_hls",
+                "FF_hls",
+                "BRAM_18K_hls",
+            )
             name = f"wa-hls4ml {row['model_string']} p{bits} rf{rf}"
             cases.append(Case(name, "wa_hls4ml", layers, report, Target("vitis", "ultrascale+")))
     return cases

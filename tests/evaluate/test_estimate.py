@@ -227,3 +227,14 @@ def test_precheck_reads_the_layers_of_a_keras_file(tmp_path: Path) -> None:
     }
     assert metrics["dsp"] == precheck(same, point)["dsp"]
     assert metrics["latency_cycles"] == precheck(same, point)["latency_cycles"]
+
+
+def test_a_cnn_design_never_gains_dsps_with_reuse() -> None:
+    # Issue 14 saw 177 / 1,979 / 995 DSPs at reuse 1 / 4 / 8 for one io_stream CNN.
+    spec = load(ROOT / "examples" / "cnn_digits.cds")
+    knobs = {"model.conv_layers": 2, "model.conv1.filters": 16, "model.conv2.filters": 16}
+    dsp = [
+        precheck(spec, {**knobs, "hls.reuse_factor": rf, "hls.conv2.reuse_factor": c2})["dsp"].value
+        for rf, c2 in ((8, 9), (16, 18), (32, 36))
+    ]
+    assert dsp == sorted(dsp, reverse=True) and dsp[0] > dsp[-1]
