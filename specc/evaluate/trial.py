@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from specc.evaluate.cache import publish, read_cached, sweep_stale
+from specc.evaluate.estimate import PROVENANCE
 from specc.evaluate.keys import data_fingerprint, trial_key, versions
 from specc.evaluate.point import Scalar, TrialConfig, resolve
 from specc.evaluate.results import Failure, TrialResult
@@ -61,7 +62,10 @@ class TrialRunner:
 
     def key(self, cfg: TrialConfig) -> str:
         tool = find_tool(str(cfg.get("hls.backend"))) if self.synth != "never" else None
-        hardware = (tool or "missing-tool") if self.synth == "always" else (tool or "estimate")
+        # The estimator's provenance names its coefficients: after a refit, cached trials with
+        # the old estimates are not served as current (trained models and C-simulation results
+        # are still re-used: their caches do not depend on it).
+        hardware = (tool or "missing-tool") if self.synth == "always" else (tool or PROVENANCE)
         return trial_key(self.spec, cfg, self.fingerprint, hardware)
 
     def prepare(self, point: dict[str, Scalar] | None) -> Prepared | TrialResult:
