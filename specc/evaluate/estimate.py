@@ -332,6 +332,7 @@ def _elementwise(s: LayerShape, t: Target, c: Coefficients) -> Raw:
         window = 1 if (stream and s.positions == 1) else s.window
         work = elems * max(window - 1, 1) * bits
         ff = c.pool_ff * elems * window * bits
+        # A comparator (or adder) level, timed like a ReLU's.
         raw = Raw(c.relu_lat, 1.0, 0.0, c.pool_lut * work, ff, 0.0)
     elif s.kind == "softmax":
         n = max(s.n_out, 1)
@@ -354,8 +355,14 @@ def _fifo(elems: int, pixels: int, width: int, c: Coefficients) -> tuple[float, 
     return 0.0, c.fifo_lut * depth * bits_wide / 32
 
 
+def _scaled(r: Raw, c: Coefficients) -> Raw:
+    """A row with the tool's resource scales applied (latency, II and BRAM are structural)."""
+    return replace(r, dsp=r.dsp * c.scale_dsp, lut=r.lut * c.scale_lut, ff=r.ff * c.scale_ff)
+
+
 def estimate_raw(layers: list[LayerShape], t: Target, c: Coefficients) -> tuple[Raw, list[Raw]]:
-    """Unrounded whole-design and per-layer figures (the fit's view)."""
+    """Unrounded figures (the fit's view): the whole design's, with the tool's resource scales
+    applied, and each layer's structural ones (before the scales)."""
     rows = [_mac(s, t, c) if s.kind in ("dense", "conv") else _elementwise(s, t, c) for s in layers]
     stream = t.io_type == "stream"
     bram = sum(r.bram for r in rows)
@@ -379,39 +386,33 @@ def estimate_raw(layers: list[LayerShape], t: Target, c: Coefficients) -> tuple[
         # Resource-strategy layers are not overlapped across calls: a new input waits for the
         # whole design (II = latency in every report of the wa-hls4ml sample).
         ii = latency
-    total = Raw(
-        latency,
-        ii,
-        sum(r.dsp for r in rows) * c.scale_dsp,
-        lut * c.scale_lut,
-        ff * c.scale_ff,
-        bram,
-    )
-    return total, rows
+    total = Raw(latency, ii, sum(r.dsp for r in rows), lut, ff, bram)
+    return _scaled(total, c), rows
 
 
-def _figures(r: Raw) -> tuple[int, int, int, int, int, float]:
-    # 0 cycles is a combinational design (HLS reports it so for a lone ReLU).
-    lat = max(0, math.ceil(r.latency - 0.5))
-    return (
-        lat,
-        max(1, math.ceil(r.ii - 1e-9)),
-        round(r.dsp),
-        round(r.lut),
-        round(r.ff),
-        math.ceil(r.bram * 2 - 1e-9) / 2,
+def _figures(r: Raw, name: str = "") -> LayerEstimate:
+    """Rounded as HLS reports them; 0 cycles is a combinational design (HLS reports a lone
+    ReLU so), BRAM in halves of a BRAM_18K."""
+    return LayerEstimate(
+        latency_cycles=max(0, math.ceil(r.latency - 0.5)),
+        ii=max(1, math.ceil(r.ii - 1e-9)),
+        dsp=round(r.dsp),
+        lut=round(r.lut),
+        ff=round(r.ff),
+        bram=math.ceil(r.bram * 2 - 1e-9) / 2,
+        name=name,
     )
 
 
 def estimate_layer(
     s: LayerShape, target: Target | None = None, coef: Coefficients | None = None
 ) -> LayerEstimate:
-    """The estimate for one layer on its own (no FIFO, no whole-design scale)."""
+    """The structural estimate for one layer on its own: its multipliers, logic and cycles
+    before the tool's whole-design scales (no FIFO, no stage overhead)."""
     t = target or Target()
     c = coef or coefficients(t.tool)
     _, (row,) = estimate_raw([s], t, c)
-    lat, ii, dsp, lut, ff, bram = _figures(row)
-    return LayerEstimate(latency_cycles=lat, ii=ii, dsp=dsp, lut=lut, ff=ff, bram=bram, name=s.name)
+    return _figures(row, s.name)
 
 
 def estimate_design(
@@ -422,23 +423,14 @@ def estimate_design(
     t = target or Target()
     c = coef or coefficients(t.tool)
     total, rows = estimate_raw(layers, t, c)
-    lat, ii, dsp, lut, ff, bram = _figures(total)
-    per_layer = []
-    for s, r in zip(layers, rows, strict=True):
-        scaled = Raw(
-            r.latency,
-            r.ii,
-            r.dsp * c.scale_dsp,
-            r.lut * c.scale_lut,
-            r.ff * c.scale_ff,
-            r.bram,
-        )
-        f = _figures(scaled)
-        per_layer.append(
-            LayerEstimate(
-                latency_cycles=f[0], ii=f[1], dsp=f[2], lut=f[3], ff=f[4], bram=f[5], name=s.name
-            )
-        )
+    figures = _figures(total)
     return DesignEstimate(
-        latency_cycles=lat, ii=ii, dsp=dsp, lut=lut, ff=ff, bram=bram, layers=tuple(per_layer)
+        latency_cycles=figures.latency_cycles,
+        ii=figures.ii,
+        dsp=figures.dsp,
+        lut=figures.lut,
+        ff=figures.ff,
+        bram=figures.bram,
+        # The breakdown with the same scales as the total, so its rows add up to it.
+        layers=tuple(_figures(_scaled(r, c), s.name) for s, r in zip(layers, rows, strict=True)),
     )
