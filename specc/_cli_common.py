@@ -36,8 +36,6 @@ def read(path: str) -> CheckResult:
         raise UsageError(f"cannot read '{path}': no such file") from None
     except IsADirectoryError:
         raise UsageError(f"cannot read '{path}': it is a folder; give a .cds file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read '{path}': not UTF-8 text") from None
     except OSError as err:
         raise UsageError(f"cannot read '{path}': {err.strerror}") from None
 

@@ -44,6 +44,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
+    from specc.compiler import read_spec
     from specc.frontend.format import format_spec
     from specc.frontend.parser import parse
 
@@ -53,9 +54,14 @@ def cmd_fmt(args: argparse.Namespace) -> int:
             text, file = sys.stdin.read(), "<stdin>"
         else:
             try:
-                text, file = Path(name).read_text(encoding="utf-8"), name
+                text, not_utf8 = read_spec(name)
             except OSError as err:
                 raise UsageError(f"cannot read '{name}': {err.strerror}") from None
+            file = name
+            if not_utf8 is not None:
+                sys.stderr.write(render([not_utf8], {file: text}))
+                status = EXIT_ERRORS
+                continue
         try:
             new = format_spec(parse(text, file))
         except DiagnosticError as err:
@@ -191,6 +197,38 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    from specc.ir.schema import MAX_SEED
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_SEED}, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _megabytes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of MB, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="specc",
@@ -229,9 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--format", choices=("text", "json"), default="text")
     ev.add_argument("--out", default="out", help="output root (default: out/)")
-    ev.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="wall-time limit in s")
     ev.add_argument(
-        "--memory", type=int, default=DEFAULT_MEMORY_MB, help="memory limit in MB (0: none)"
+        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT_S, help="wall-time limit in s"
+    )
+    ev.add_argument(
+        "--memory", type=_megabytes, default=DEFAULT_MEMORY_MB, help="memory limit in MB (0: none)"
     )
     ev.add_argument(
         "--synth",
@@ -246,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     b.add_argument("file", metavar="FILE")
     b.add_argument("--trials", type=_positive, help="number of trials (overrides the spec)")
-    b.add_argument("--seed", type=int, help="search seed (overrides the spec)")
+    b.add_argument("--seed", type=_seed, help="search seed (overrides the spec)")
     b.add_argument("--out", default="out", help="output root (default: out/)")
     b.add_argument(
         "--workers", type=_positive, default=1, help="trials in parallel (local warm workers)"
@@ -260,10 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="json: one line per trial on stdout, for CI",
     )
     b.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="per-trial wall-time limit (s)"
+        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT_S, help="per-trial wall-time limit (s)"
     )
     b.add_argument(
-        "--memory", type=int, default=DEFAULT_MEMORY_MB, help="per-trial memory limit (MB, 0: none)"
+        "--memory",
+        type=_megabytes,
+        default=DEFAULT_MEMORY_MB,
+        help="per-trial memory limit (MB, 0: none)",
     )
     b.add_argument("--synth", choices=("auto", "never", "always"), default="auto")
     b.add_argument(

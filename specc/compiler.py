@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from specc.diagnostics import Diagnostic, DiagnosticError, Diagnostics
+from specc.diagnostics import Diagnostic, DiagnosticError, Diagnostics, Severity, Span
 from specc.frontend import ast
 from specc.frontend.parser import parse
 from specc.ir import model as ir
 from specc.ir.checks import run_checks
 from specc.ir.lower import lower
 
-__all__ = ["CheckResult", "check_file", "check_text", "load"]
+__all__ = ["CheckResult", "check_file", "check_text", "load", "read_spec"]
 
 
 @dataclass
@@ -56,10 +56,33 @@ def check_text(text: str, file: str = "<spec>", base_dir: Path | None = None) ->
     return CheckResult(file, text, spec, diags.sorted(), tree)
 
 
+def read_spec(path: str | Path) -> tuple[str, Diagnostic | None]:
+    """The text of a spec file, and an E0102 diagnostic at the first byte that is not UTF-8
+    (the text then has that byte replaced). A leading byte-order mark is dropped. An
+    unreadable file raises OSError."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff"), None
+    except UnicodeDecodeError as err:
+        start = raw.rfind(b"\n", 0, err.start) + 1
+        line = raw.count(b"\n", 0, err.start) + 1
+        col = len(raw[start : err.start].decode("utf-8", "replace")) + 1
+        diag = Diagnostic(
+            Severity.ERROR,
+            "E0102",
+            Span.point(str(path), line, col),
+            f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot start a character here",
+            "save the spec as UTF-8 (specs are plain text)",
+        )
+        return raw.decode("utf-8", "replace"), diag
+
+
 def check_file(path: str | Path) -> CheckResult:
     """Read and check a spec file. An unreadable file raises OSError."""
-    p = Path(path)
-    return check_text(p.read_text(encoding="utf-8"), str(path), p.parent)
+    text, not_utf8 = read_spec(path)
+    if not_utf8 is not None:
+        return CheckResult(str(path), text, None, [not_utf8])
+    return check_text(text, str(path), Path(path).parent)
 
 
 def load(path: str | Path) -> ir.Spec:

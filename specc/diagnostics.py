@@ -113,6 +113,9 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return match[0] if match else None
 
 
+_WIDEST = 120  # characters of a source line shown under a diagnostic
+
+
 def _caret_block(diag: Diagnostic, sources: dict[str, str]) -> list[str]:
     text = sources.get(diag.span.file)
     if text is None:
@@ -132,6 +135,12 @@ def _caret_block(diag: Diagnostic, sources: dict[str, str]) -> list[str]:
         width = max(end - col, 1)
     gutter = len(str(line_no))
     expanded = source_line.expandtabs(1)
+    if len(expanded) > _WIDEST:
+        # A very long line: show a window around the caret.
+        start = max(col - 1 - _WIDEST // 3, 0)
+        expanded = ("..." if start else "") + expanded[start : start + _WIDEST] + "..."
+        col -= start - (3 if start else 0)
+        width = min(width, _WIDEST - (col - 1))
     out = [f" {line_no:>{gutter}} | {expanded}"]
     caret = " " * (col - 1) + "^" * width
     if diag.hint:

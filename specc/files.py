@@ -8,10 +8,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["content_hash", "file_hash", "json_hash", "write_atomic"]
+__all__ = ["content_hash", "file_hash", "is_plain_name", "json_hash", "write_atomic"]
+
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+
+
+def is_plain_name(value: str) -> bool:
+    """Whether ``value`` is fit for a file name, a make target and a Tcl word: letters, digits,
+    ``_ . -``, starting with a letter or ``_``, without ``..`` (design names, part numbers)."""
+    return bool(_PLAIN_NAME.fullmatch(value)) and ".." not in value and len(value) <= 200
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

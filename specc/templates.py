@@ -10,12 +10,12 @@ from typing import Any
 import jinja2
 
 from specc._resources import data_path
+from specc.files import is_plain_name
 
 __all__ = ["render", "safe_name", "tcl_quote"]
 
 _PLAIN_TCL_WORD = re.compile(r"[A-Za-z0-9_.:/+,=%@-]+")
 _TCL_SPECIAL = re.compile(r'([\\"$\[\]{};])')
-_SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 def tcl_quote(value: object) -> str:
@@ -35,7 +35,7 @@ def safe_name(value: str, what: str) -> str:
     Raises:
         ValueError: naming ``what`` when it is not.
     """
-    if not _SAFE_NAME.fullmatch(value) or ".." in value:
+    if not is_plain_name(value):
         raise ValueError(f"{what} {value!r} is not a plain name (letters, digits, _ . -)")
     return value
 

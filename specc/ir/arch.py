@@ -21,10 +21,9 @@ from __future__ import annotations
 import json
 import math
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from specc.ir import model as ir
 from specc.ir.datasets import DataShape
@@ -36,9 +35,12 @@ __all__ = [
     "ArchitectureError",
     "Layer",
     "LayerSizes",
+    "ModelFileError",
+    "ModelSummary",
     "activation_kind",
     "architecture",
     "keras_file_architecture",
+    "keras_file_summary",
     "layer_sizes",
     "owner_layer",
 ]
@@ -130,12 +132,20 @@ class ArchKnobs:
 
 @dataclass(frozen=True)
 class LayerSizes:
-    """A layer that may exist, and the (n_in, n_out) multiplication shapes it may take
-    (empty when the data shape is not known)."""
+    """A layer that may exist, and the (n_in, n_out) multiplication shapes it may take: every
+    ``n_in`` with every ``n_out`` (the output width never depends on the input width), both
+    empty when the data shape is not known. Kept as the two sets, not their product, so that
+    checking a spec with wide ranges stays linear in the ranges."""
 
     name: str
     kind: str
-    sizes: frozenset[tuple[int, int]]
+    n_in: tuple[int, ...]  # ascending
+    n_out: tuple[int, ...]  # ascending
+
+    @property
+    def sizes(self) -> frozenset[tuple[int, int]]:
+        """Every (n_in, n_out) pair (for small layers and tests; may be large)."""
+        return frozenset((i, o) for i in self.n_in for o in self.n_out)
 
 
 # ---- the layer steps, shared by the single-configuration and the set-valued walk -------------
@@ -244,64 +254,159 @@ def _ints(p: ir.Param) -> list[int]:
 
 def layer_sizes(model: ir.Model, data: DataShape) -> list[LayerSizes]:
     """Every conv/dense layer the spec allows, with every size it may take: the layer steps of
-    :func:`architecture` applied to the sets of values each knob may take."""
+    :func:`architecture` applied to the sets of values each knob may take.
+
+    A layer's output width is its own knob (filters, neurons, the classes), so its sizes are
+    the product of the input widths it may see and its output widths; the walk tracks the
+    feature maps by spatial extent, each with the set of channel counts it may have, and
+    calls the layer step once per extent, kernel and pooling, not once per channel count.
+    """
     if model.family == "keras":
         return []
-    widths = _ints(model.neurons)
+    widths = set(_ints(model.neurons))
     depths = _ints(model.hidden_layers)
     conv_depths = _ints(model.conv_layers) if model.family == "cnn" else []
     # Every layer that may exist, in order, even when the data's shape leaves its sizes unknown.
-    found: dict[str, tuple[str, set[tuple[int, int]]]] = {
-        **{f"conv{k}": ("conv", set()) for k in range(1, max(conv_depths, default=0) + 1)},
-        **{f"fc{k}": ("dense", set()) for k in range(1, max(depths, default=0) + 1)},
-        "output": ("dense", set()),
+    kinds = {
+        **{f"conv{k}": "conv" for k in range(1, max(conv_depths, default=0) + 1)},
+        **{f"fc{k}": "dense" for k in range(1, max(depths, default=0) + 1)},
+        "output": "dense",
     }
+    n_ins: dict[str, set[int]] = {name: set() for name in kinds}
+    n_outs: dict[str, set[int]] = {name: set() for name in kinds}
 
-    def note(layers: Iterable[Layer]) -> None:
-        for layer in layers:
-            if layer.kind in ("conv", "dense"):
-                found[layer.name][1].add((layer.n_in, layer.n_out))
+    def note(name: str, ins: set[int], outs: set[int]) -> None:
+        if ins and outs:
+            n_ins[name] |= ins
+            n_outs[name] |= outs
 
     feeds: set[int] = set()  # what the first Dense layer may see
     if model.family == "cnn":
-        filters = _ints(model.filters)
-        start = _input_map(model, data)
+        filters = set(_ints(model.filters))
+        start_spatial, start_channels = _input_map(model, data)
+        area = 2 if model.conv == "conv2d" else 1
         for kernel in _ints(model.kernel):
             for pooling in model.pooling.values() or ["none"]:
-                maps = {start}
+                # spatial extent -> the channel counts a map of that extent may have
+                maps: dict[tuple[int, ...] | None, set[int]] = {start_spatial: {start_channels}}
                 for k in range(1, max(conv_depths, default=0) + 1):
-                    after: set[_Map] = set()
-                    for fmap in maps:
-                        for f in filters:
-                            try:
-                                block, out = _conv_block(
-                                    k, fmap, f, kernel, str(pooling), model, "relu"
-                                )
-                            except ArchitectureError:
-                                continue  # a trial of this configuration fails as invalid
-                            note(block)
-                            after.add(out)
+                    after: dict[tuple[int, ...] | None, set[int]] = {}
+                    for spatial, channels in maps.items():
+                        try:
+                            probe = next(iter(filters))
+                            _, (out_spatial, _) = _conv_block(
+                                k, (spatial, 1), probe, kernel, str(pooling), model, "relu"
+                            )
+                        except (ArchitectureError, StopIteration):
+                            continue  # a trial of this configuration fails as invalid
+                        note(f"conv{k}", {c * kernel**area for c in channels}, filters)
+                        after.setdefault(out_spatial, set()).update(filters)
                     maps = after
                     if k in conv_depths:
-                        feeds |= {math.prod(s) * c for s, c in maps if s is not None}
+                        feeds |= {math.prod(s) * c for s, cs in maps.items() if s for c in cs}
     elif data.features is not None:
         feeds.add(data.features)
     prev = feeds
     last = set(feeds) if 0 in depths else set()
     for k in range(1, max(depths, default=0) + 1):
-        for n_in in prev:
-            for width in widths:
-                note(_dense(f"fc{k}", n_in, width, "relu"))
-        prev = set(widths)
+        note(f"fc{k}", prev, widths)
+        prev = widths
         if k in depths:
             last |= prev
     if data.classes:
-        for n_in in last:
-            note(_dense("output", n_in, data.classes, "softmax"))
-    return [LayerSizes(name, kind, frozenset(sizes)) for name, (kind, sizes) in found.items()]
+        note("output", last, {data.classes})
+    return [
+        LayerSizes(name, kind, tuple(sorted(n_ins[name])), tuple(sorted(n_outs[name])))
+        for name, kind in kinds.items()
+    ]
 
 
 # ---- a saved model's layers -------------------------------------------------------------------
+
+
+class ModelFileError(ValueError):
+    """A model file that is not a model specc can read; the message says what it is instead."""
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """What a saved model says about itself, read without TensorFlow.
+
+    Args:
+        input_shape: one sample's shape (without the batch axis); empty when not stated.
+        output_units: the last Dense layer's width when the model ends in one (else None).
+        layer_names: every layer's name, in order.
+    """
+
+    input_shape: tuple[int, ...]
+    output_units: int | None
+    layer_names: tuple[str, ...]
+
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+# Layers after the last Dense that leave its width as it is.
+_SHAPE_KEEPING = ("Activation", "ReLU", "Softmax", "Dropout", "LeakyReLU")
+
+
+def _keras_config(path: Path) -> dict[str, Any] | None:
+    """The ``config.json`` of a ``.keras`` archive; None for an HDF5 (``.h5``) model, which
+    Keras loads but whose config is not read here."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "config.json" not in zf.namelist():
+                raise ModelFileError("is a zip archive without config.json, not a .keras model")
+            config = json.loads(zf.read("config.json"))
+    except zipfile.BadZipFile:
+        with path.open("rb") as fh:
+            start = fh.read(8)
+        if start == _HDF5_SIGNATURE:
+            return None
+        raise ModelFileError("is not a Keras model (a .keras file is a zip archive)") from None
+    except ModelFileError:
+        raise
+    except (ValueError, UnicodeDecodeError):
+        raise ModelFileError("has a config.json that is not JSON") from None
+    if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
+        raise ModelFileError("has a config.json without a model config")
+    return config
+
+
+def keras_file_summary(path: Path) -> ModelSummary:
+    """Input shape, output width and layer names of a saved ``.keras`` model.
+
+    Raises:
+        ModelFileError: when the file is not a Keras model.
+        OSError: when it cannot be read.
+    """
+    config = _keras_config(path)
+    if config is None:
+        return ModelSummary((), None, ())
+    layers = config["config"].get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ModelFileError("has no layers in its config")
+    names: list[str] = []
+    input_shape: tuple[int, ...] = ()
+    for entry in layers:
+        conf = entry.get("config", {}) if isinstance(entry, dict) else {}
+        names.append(str(entry.get("name") or conf.get("name", "")))
+        shape = conf.get("batch_shape") or conf.get("batch_input_shape")
+        if not input_shape and isinstance(shape, list) and len(shape) >= 2:
+            if all(isinstance(s, int) and s > 0 for s in shape[1:]):
+                input_shape = tuple(shape[1:])
+    if not input_shape:
+        built = config.get("build_config", {}).get("input_shape")
+        if isinstance(built, list) and all(isinstance(s, int) and s > 0 for s in built[1:]):
+            input_shape = tuple(built[1:])
+    output_units = None
+    for entry in reversed(layers):
+        kind = entry.get("class_name")
+        if kind == "Dense":
+            units = entry.get("config", {}).get("units")
+            output_units = units if isinstance(units, int) else None
+            break
+        if kind not in _SHAPE_KEEPING:
+            break
+    return ModelSummary(input_shape, output_units, tuple(n for n in names if n))
 
 
 def keras_file_architecture(path: Path) -> Architecture | None:

@@ -6,15 +6,23 @@ they run. A check never stops the others: every problem in a spec is reported in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from specc.diagnostics import Diagnostic, Severity, Span, did_you_mean
 from specc.ir import model as ir
-from specc.ir.arch import LayerSizes, layer_sizes
-from specc.ir.datasets import DataShape, csv_header, label_index, shape_of
-from specc.ir.layers import valid_reuse_factor
+from specc.ir.arch import LayerSizes, ModelFileError, keras_file_summary, layer_sizes
+from specc.ir.datasets import (
+    DataFileError,
+    DataShape,
+    csv_header,
+    inspect,
+    label_index,
+    shape_of,
+)
+from specc.ir.layers import invalid_sizes
 
 __all__ = ["CHECKS", "CheckContext", "run_checks"]
 
@@ -98,11 +106,37 @@ def check_files(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
             )
 
 
+def check_data_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A csv or npz file can hold what the dataset section says: its header (and a csv's rows:
+    equal lengths, finite numbers, two classes), an npz's arrays, dtypes and shapes."""
+    ds = spec.dataset
+    if ds.path is None or not (ctx.base_dir / ds.path).is_file():
+        return
+    assert ds.span is not None
+    try:
+        inspect(ds, ctx.base_dir)
+    except DataFileError as err:
+        yield _err("E0410", ds.span, ds.span, f"data file '{ds.path}' {err}", _DATA_HINT[ds.name])
+    except OSError as err:
+        yield _err("E0410", ds.span, ds.span, f"cannot read data file '{ds.path}': {err.strerror}")
+
+
+_DATA_HINT = {
+    "csv": "a csv is a header line, then one row of numbers per sample with its label",
+    "npz": "write it with numpy.savez(path, x=inputs, y=labels)",
+}
+
+
 def check_csv_label(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
     ds = spec.dataset
     if ds.name != "csv" or ds.path is None or not (ctx.base_dir / ds.path).is_file():
         return
-    header = csv_header(ctx.base_dir / ds.path)
+    try:
+        header = csv_header(ctx.base_dir / ds.path)
+    except (OSError, DataFileError):
+        return  # reported by check_data_file
+    if not header:
+        return  # an empty file: reported by check_data_file
     if label_index(header, ds.label) is None:
         guess = did_you_mean(str(ds.label), header)
         assert ds.span is not None
@@ -115,9 +149,54 @@ def check_csv_label(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
         )
 
 
+def check_model_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A ``model keras`` file is a Keras model whose input takes the data's features and whose
+    last Dense layer has one output per class."""
+    m = spec.model
+    if m.path is None or not (ctx.base_dir / m.path).is_file():
+        return
+    assert m.span is not None
+    try:
+        summary = keras_file_summary(ctx.base_dir / m.path)
+    except ModelFileError as err:
+        yield _err(
+            "E0411",
+            m.span,
+            m.span,
+            f"model file '{m.path}' {err}",
+            "save the model with model.save('model.keras') (Keras 3)",
+        )
+        return
+    except OSError as err:
+        yield _err("E0411", m.span, m.span, f"cannot read model file '{m.path}': {err.strerror}")
+        return
+    takes = math.prod(summary.input_shape) if summary.input_shape else None
+    has = ctx.data.features
+    if takes is not None and has is not None and takes != has:
+        yield _err(
+            "E0411",
+            m.span,
+            m.span,
+            f"model input takes {takes} values per sample (shape {summary.input_shape}), "
+            f"dataset {spec.dataset.name} has {has} features",
+            "give the data the model was trained on, or a model for this data",
+        )
+    classes, units = ctx.data.classes, summary.output_units
+    if classes is not None and units is not None and units != classes:
+        yield _err(
+            "E0411",
+            m.span,
+            m.span,
+            f"model ends in {units} output{'s' if units != 1 else ''}, dataset "
+            f"{spec.dataset.name} has {classes} classes",
+            "specc trains and scores classifiers: one output per class",
+        )
+
+
 def check_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Per-layer knobs name a layer the model family can produce."""
+    """Per-layer knobs name a layer the model family (or the model file) has."""
     if spec.model.family == "keras":
+        yield from _model_file_layer_names(spec, ctx)
         return
     names = [ls.name for ls in ctx.layers]
     for lk in spec.hls.layers:
@@ -128,6 +207,28 @@ def check_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
                 lk.span,
                 lk.span,
                 f"model {spec.model.family} has no layer '{lk.name}'",
+                f"did you mean '{guess}'?" if guess else "its layers: " + ", ".join(names),
+            )
+
+
+def _model_file_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    path = ctx.base_dir / spec.model.path if spec.model.path else None
+    if path is None or not path.is_file() or not spec.hls.layers:
+        return
+    try:
+        names = list(keras_file_summary(path).layer_names)
+    except (ModelFileError, OSError):
+        return  # reported by check_model_file
+    if not names:
+        return  # an HDF5 model: its layers are not read before training
+    for lk in spec.hls.layers:
+        if lk.name not in names and lk.span is not None:
+            guess = did_you_mean(lk.name, names)
+            yield _err(
+                "E0405",
+                lk.span,
+                lk.span,
+                f"model file '{spec.model.path}' has no layer '{lk.name}'",
                 f"did you mean '{guess}'?" if guess else "its layers: " + ", ".join(names),
             )
 
@@ -144,37 +245,51 @@ def check_reuse_factors(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic
             continue
         governing = lk.reuse_factor if lk and lk.reuse_factor else spec.hls.reuse_factor
         groups.setdefault(id(governing), (governing, []))[1].append(ls)
-    for rf_param, layers in groups.values():
+    for rf_param, group in groups.values():
+        layers = [ls for ls in group if ls.n_in and ls.n_out]
+        if not layers:
+            continue
         values = [int(v) for v in rf_param.values() or []]
-        sized = [(ls, s) for ls in layers for s in sorted(ls.sizes)]
-        if not sized:
+        bad_values = [rf for rf in values if not _keeps(layers, rf)]
+        if not bad_values:
             continue
-        bad = [(rf, ls, s) for rf in values for ls, s in sized if not valid_reuse_factor(*s, rf)]
-        if not bad:
-            continue
-        first, ls, (n_in, n_out) = bad[0]
-        bad_values = sorted({b[0] for b in bad})
-        others = len({(b[1].name, b[2]) for b in bad if b[0] == first}) - 1
-        good = _common_reuse_factors([s for _, s in sized])
+        first = bad_values[0]
+        found = [(ls, *invalid_sizes(ls.n_in, ls.n_out, first)) for ls in layers]
+        bad = [(ls, size, n) for ls, size, n in found if size is not None]
+        ls, (n_in, n_out), _ = bad[0]
+        others = sum(n for _, _, n in bad) - 1
+        good = _common_reuse_factors(layers)
         hint = f"valid for every layer size this spec allows: {_listing(good)}"
         if len(layers) > 1 and len(good) <= 2:
-            alone = _common_reuse_factors(sorted(ls.sizes))
+            alone = _common_reuse_factors([ls])
             hint += f"; layer {ls.name} alone allows {_listing(alone)} (layer {ls.name} {{ ... }})"
         more = f" (and {others} other layer size{'s' if others != 1 else ''})" if others else ""
-        listed = ", ".join(map(str, bad_values))
         yield _err(
             "E0403",
             rf_param.span,
             spec.hls.span or rf_param.span,  # type: ignore[arg-type]
             f"reuse factor {first} is invalid for layer {ls.name} ({n_in}x{n_out}){more} under "
-            f"strategy resource; hls4ml would silently change it (invalid here: {listed})",
+            f"strategy resource; hls4ml would silently change it (invalid here: "
+            f"{_listing(bad_values)})",
             hint + "; or use strategy = latency",
         )
 
 
-def _common_reuse_factors(sizes: list[tuple[int, int]]) -> list[int]:
-    limit = min(n_in * n_out for n_in, n_out in sizes)
-    return [r for r in range(1, limit + 1) if all(valid_reuse_factor(*s, r) for s in sizes)]
+def _keeps(layers: list[LayerSizes], rf: int) -> bool:
+    """Whether hls4ml keeps ``rf`` for every size of these layers."""
+    return all(invalid_sizes(ls.n_in, ls.n_out, rf, False)[0] is None for ls in layers)
+
+
+def _common_reuse_factors(layers: list[LayerSizes], most: int = 9) -> list[int]:
+    """The first ``most`` reuse factors hls4ml keeps for every size of these layers."""
+    limit = min(min(ls.n_in) * min(ls.n_out) for ls in layers)
+    found: list[int] = []
+    for r in range(1, limit + 1):
+        if _keeps(layers, r):
+            found.append(r)
+            if len(found) >= most:
+                break
+    return found
 
 
 def _listing(values: list[int], most: int = 8) -> str:
@@ -251,7 +366,9 @@ def check_workers(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 CHECKS: tuple[Callable[[ir.Spec, CheckContext], Iterator[Diagnostic]], ...] = (
     check_files,
+    check_data_file,
     check_csv_label,
+    check_model_file,
     check_precision,
     check_backend_knobs,
     check_layer_names,

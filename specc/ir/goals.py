@@ -11,6 +11,7 @@ from specc.diagnostics import Diagnostics, did_you_mean
 from specc.frontend import ast
 from specc.ir import model as ir
 from specc.ir.schema import UNITS
+from specc.ir.values import read_number
 from specc.metrics import METRICS
 
 __all__ = ["constraints", "metric", "objectives"]
@@ -121,7 +122,10 @@ def _constraint(
         d.error("E0309", v.span, "a budget is one number", "e.g. 'dsp <= 220' or 'lut <= 80%'")
         return None
     m = METRICS[metric]
-    value = float(v.number)
+    written = read_number(v, d)
+    if written is None:
+        return None
+    value = float(written)
     percent = None
     if v.unit == "%":
         if m.percent_of is None:

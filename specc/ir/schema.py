@@ -11,7 +11,12 @@ from typing import Any
 
 from specc.ir.arch import HIDDEN_ACTIVATIONS
 
-__all__ = ["DATASETS", "FAMILIES", "SECTION_KEYS", "UNITS", "Key", "keys_for"]
+__all__ = ["DATASETS", "FAMILIES", "MAX_SEED", "SECTION_KEYS", "UNITS", "Key", "keys_for"]
+
+# Seeds are 32-bit: numpy, scikit-learn and SMAC take nothing larger.
+MAX_SEED = 2**32 - 1
+# The largest part in the table has ~4 M flip-flops; a capacity far past that is a typo.
+_MAX_CAPACITY = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ _SPLIT = (
         False,
         choices=("none", "minmax", "standard"),
     ),
-    Key("seed", "int", 0, "seed of the train/test split", False, lo=0),
+    Key("seed", "int", 0, "seed of the train/test split", False, lo=0, hi=MAX_SEED),
 )
 _DENSE = (
     Key("hidden_layers", "int", 2, "number of hidden Dense layers", lo=1, hi=16),
@@ -134,7 +139,15 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
             lo=0.0,
             hi=0.99,
         ),
-        Key("seed", "int", 0, "seed of weight initialisation and shuffling", False, lo=0),
+        Key(
+            "seed",
+            "int",
+            0,
+            "seed of weight initialisation and shuffling",
+            False,
+            lo=0,
+            hi=MAX_SEED,
+        ),
     ),
     "hls": (
         Key("backend", "enum", "vivado", "hls4ml backend", choices=("vivado", "vitis")),
@@ -164,10 +177,10 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
         Key("strategy", "enum", None, "strategy of this layer", choices=("latency", "resource")),
     ),
     "target": (
-        Key("lut", "int", None, "LUTs of the part", False, lo=1),
-        Key("ff", "int", None, "flip-flops of the part", False, lo=1),
-        Key("dsp", "int", None, "DSP slices of the part", False, lo=0),
-        Key("bram_18k", "int", None, "18 Kb block RAMs of the part", False, lo=0),
+        Key("lut", "int", None, "LUTs of the part", False, lo=1, hi=_MAX_CAPACITY),
+        Key("ff", "int", None, "flip-flops of the part", False, lo=1, hi=_MAX_CAPACITY),
+        Key("dsp", "int", None, "DSP slices of the part", False, lo=0, hi=_MAX_CAPACITY),
+        Key("bram_18k", "int", None, "18 Kb block RAMs of the part", False, lo=0, hi=_MAX_CAPACITY),
     ),
     "search": (
         Key(
@@ -179,8 +192,24 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
             choices=("smac", "random", "separate"),
         ),
         Key("trials", "int", 20, "number of trials", False, lo=1, hi=100_000),
-        Key("seed", "int", 0, "seed of the search (which designs it proposes)", False, lo=0),
-        Key("time_budget", "duration", None, "wall-time budget of the search", False, lo=1.0),
+        Key(
+            "seed",
+            "int",
+            0,
+            "seed of the search (which designs it proposes)",
+            False,
+            lo=0,
+            hi=MAX_SEED,
+        ),
+        Key(
+            "time_budget",
+            "duration",
+            None,
+            "wall-time budget of the search",
+            False,
+            lo=1.0,
+            hi=366 * 86400.0,
+        ),
         Key("workers", "int", 1, "trials evaluated in parallel", False, lo=1, hi=1024),
         Key(
             "fidelity",

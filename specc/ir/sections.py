@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from specc.diagnostics import Diagnostics, Span, did_you_mean
+from specc.files import is_plain_name
 from specc.frontend import ast
 from specc.ir import model as ir
 from specc.ir import parts
@@ -243,6 +244,15 @@ class SectionReader:
         """The part; its capacities come from the part table unless the section gives them."""
         assert sec.label is not None
         part = sec.label.text
+        if not is_plain_name(part):
+            self.d.error(
+                "E0204",
+                sec.label.span,
+                f"part '{part[:60]}' is not a part number",
+                "part numbers are letters, digits, '_', '.' and '-' (no '..'), "
+                "e.g. xc7z020clg400-1; `specc parts` lists the table",
+            )
+            return None
         keys = keys_for("target")
         given = _plain(keys, self.body("target", keys, sec, sec.body))
         dev = parts.lookup(part)

@@ -16,7 +16,17 @@ from specc.frontend import ast
 from specc.ir import model as ir
 from specc.ir.schema import UNITS, Key
 
-__all__ = ["ValueReader", "either"]
+__all__ = ["MAX_MAGNITUDE", "MAX_VALUES", "ValueReader", "either", "read_number"]
+
+# The numbers a spec may hold: 0, or a magnitude in [1/MAX_MAGNITUDE, MAX_MAGNITUDE]. Every key's
+# own bounds lie inside; this limit keeps arithmetic on what was written cheap and exact
+# (``7^999999999`` is refused before it is computed).
+MAX_MAGNITUDE = 1e15
+_MAX_LITERAL = 40  # characters of one number as written
+# The most values one enumerated domain (a choice, a stepped range) may list: the search
+# space, the checks and the reports list them one by one. A wider range without a step is
+# searched as an interval instead.
+MAX_VALUES = 10_000
 
 _PRECISION_TYPES = ("ap_fixed", "ap_ufixed")
 # W and I of ap_fixed<W, I> are read as keys of their own, so they get bounds and may be searched.
@@ -49,6 +59,15 @@ class ValueReader:
         if isinstance(v, ast.Range):
             return self._range(key, v)
         if isinstance(v, ast.Choice):
+            if len(v.items) > MAX_VALUES:
+                self.d.error(
+                    "E0312",
+                    v.span,
+                    f"a choice of {len(v.items):,} values; the most a domain may list is "
+                    f"{MAX_VALUES:,}",
+                    "write a range instead",
+                )
+                return None
             values = [self._scalar(key, item) for item in v.items]
             if any(x is None for x in values):
                 return None
@@ -133,16 +152,19 @@ class ValueReader:
     def _number(self, key: Key, v: ast.Quantity | ast.Power) -> int | float | None:
         """A number in the key's canonical unit (ns, s, a fraction), typed as the key wants."""
         if isinstance(v, ast.Power):
-            if not (v.base.isdigit() and v.exp.isdigit()):
-                self.d.error("E0301", v.span, "a power needs whole numbers", "write e.g. 2^4")
+            power = read_number(v, self.d)
+            if power is None:
                 return None
-            num: int | float = int(v.base) ** int(v.exp)
+            num: int | float = power
         else:
             unit = self._unit_factor(key, v)
             if unit is None:
                 return None
             dim, factor = unit
-            num = v.number
+            written = read_number(v, self.d)
+            if written is None:
+                return None
+            num = written
             if dim == "frequency":
                 # A clock written as a frequency is stored as its period in ns.
                 if num <= 0:
@@ -173,12 +195,14 @@ class ValueReader:
         if lo_bad or hi_bad:
             if key.lo is not None and key.hi is not None:
                 rel = ">" if key.lo_open else ">="
-                want = f"{rel} {key.lo:g} and <= {key.hi:g}"
+                want = f"{rel} {_num(key.lo)} and <= {_num(key.hi)}"
             elif key.lo is not None:
-                want = f"{'>' if key.lo_open else '>='} {key.lo:g}"
+                want = f"{'>' if key.lo_open else '>='} {_num(key.lo)}"
             else:
-                want = f"<= {key.hi:g}"
-            self.d.error("E0305", span, f"'{key.name}' is {num:g}; it must be {want}", f"{key.doc}")
+                want = f"<= {_num(key.hi)}"
+            self.d.error(
+                "E0305", span, f"'{key.name}' is {_num(num)}; it must be {want}", f"{key.doc}"
+            )
             return False
         return True
 
@@ -318,9 +342,29 @@ class ValueReader:
                         f"range {_txt(v)} never reaches {hi:g}",
                         f"its last value is {last:g}; write {lo:g}..{last:g} step {step:g}",
                     )
+                n = (hi - lo) // step + 1
+                if n > MAX_VALUES and step > 1:
+                    self.d.error(
+                        "E0312",
+                        v.span,
+                        f"range {_txt(v)} step {step:g} lists {n:,} values; "
+                        f"the most a domain may list is {MAX_VALUES:,}",
+                        "use a coarser step, or drop the step to search every whole number "
+                        "in the interval",
+                    )
+                    return None
                 return ir.IntRange(lo=int(lo), hi=int(hi), step=step, span=v.span)
             # A real range with a step is a finite set: list it (rounded against float drift).
             n = math.floor((hi - lo) / step + 1e-9) + 1
+            if n > MAX_VALUES:
+                self.d.error(
+                    "E0312",
+                    v.span,
+                    f"range {_txt(v)} step {_bound_txt(v.step)} lists {n:,} values; "
+                    f"the most a domain may list is {MAX_VALUES:,}",
+                    "use a coarser step, or drop the step to search the interval continuously",
+                )
+                return None
             options = tuple(round(lo + i * step, 12) for i in range(n))
             return ir.Choice(options=options, span=v.span)
         if is_int:
@@ -328,7 +372,45 @@ class ValueReader:
         return ir.FloatRange(lo=float(lo), hi=float(hi), log=v.log, span=v.span)
 
 
+def read_number(v: ast.Quantity | ast.Power, d: Diagnostics) -> int | float | None:
+    """The number written (before units), or None after reporting one specc will not read:
+    a literal over 40 characters, a power whose value is past the limit, a magnitude outside
+    ``[1/MAX_MAGNITUDE, MAX_MAGNITUDE]`` other than 0."""
+    limit = f"numbers are 0 or between {1 / MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g} in magnitude"
+    if isinstance(v, ast.Power):
+        if not (v.base.isdigit() and v.exp.isdigit()):
+            d.error("E0301", v.span, "a power needs whole numbers", "write e.g. 2^4")
+            return None
+        if len(v.base) + len(v.exp) > _MAX_LITERAL:
+            d.error("E0311", v.span, "a power of over 40 digits", limit)
+            return None
+        base, exp = int(v.base), int(v.exp)
+        if base > 1 and exp * math.log10(base) > math.log10(MAX_MAGNITUDE):
+            d.error("E0311", v.span, f"{v.base}^{v.exp} is too large", limit)
+            return None
+        return int(base**exp)
+    if len(v.text) > _MAX_LITERAL:
+        d.error(
+            "E0311",
+            v.span,
+            f"a number of {len(v.text)} characters",
+            f"write it in e notation (e.g. 1.5e9); {limit}",
+        )
+        return None
+    num = v.number
+    if not math.isfinite(num) or abs(num) > MAX_MAGNITUDE or 0 < abs(num) < 1 / MAX_MAGNITUDE:
+        d.error("E0311", v.span, f"{v.text} is out of range", limit)
+        return None
+    return num
+
+
 # ---- text of messages ---------------------------------------------------------------------------
+
+
+def _num(x: float | None) -> str:
+    """A bound or value as written: whole numbers in full (2^32 - 1 is 4294967295), others %g."""
+    assert x is not None
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def either(options: tuple[str, ...] | list[str]) -> str:
