@@ -573,7 +573,8 @@ def main(argv: list[str] | None = None) -> int:
         check_text(EXAMPLES[0].read_text(), str(base / "warm.cds"), base)
         for case in all_cases:
             run_api(case, base, out, args.hang_s, args.show, not args.shallow)
-        cli_cases = list(hand_made()) + rng.sample(all_cases, k=max(args.cli - 27, 0))
+        made = list(hand_made())
+        cli_cases = made + rng.sample(all_cases, k=max(args.cli - len(made), 0))
         for i, case in enumerate(cli_cases[: args.cli]):
             if isinstance(case.text, str) and rng.random() < 0.1:
                 case = Case(

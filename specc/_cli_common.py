@@ -12,9 +12,14 @@ from specc.ir import model as ir
 
 __all__ = [
     "EXIT_CHANGED",
+    "EXIT_EMPTY",
     "EXIT_ERRORS",
     "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_IO",
+    "EXIT_LOCKED",
     "EXIT_OK",
+    "EXIT_REFUSED",
     "UsageError",
     "checked",
     "checked_result",
@@ -22,7 +27,17 @@ __all__ = [
     "report_diagnostics",
 ]
 
-EXIT_OK, EXIT_CHANGED, EXIT_ERRORS, EXIT_INTERNAL = 0, 1, 2, 70
+# The exit statuses, documented in the README ("Exit status"); 70, 74 and 75 are sysexits.h's
+# EX_SOFTWARE, EX_IOERR and EX_TEMPFAIL.
+EXIT_OK = 0  # done (build: a non-empty Pareto set)
+EXIT_CHANGED = 1  # eval: the trial failed; fmt --check: a file would be reformatted
+EXIT_ERRORS = 2  # the spec or the command line has errors
+EXIT_EMPTY = 3  # build: the search ran, no design met the budgets (reports are written)
+EXIT_REFUSED = 4  # build: not searched, no sampled configuration fits by the estimate
+EXIT_INTERNAL = 70  # a bug in specc
+EXIT_IO = 74  # the output folder cannot be written (disk full, read-only, a symbolic link)
+EXIT_LOCKED = 75  # another build is writing the output folder
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM; finished trials are kept
 
 
 class UsageError(Exception):

@@ -12,12 +12,16 @@ from typing import TYPE_CHECKING
 
 from specc._cli_common import (
     EXIT_CHANGED,
+    EXIT_EMPTY,
     EXIT_ERRORS,
+    EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_REFUSED,
     UsageError,
     checked,
     checked_result,
 )
+from specc.files import refuse_symlinks
 from specc.metrics import provenance_kind
 from specc.options import BuildOptions, Limits
 
@@ -42,6 +46,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         except PointError as err:
             raise UsageError(f"--set {text}: {err}") from None
         point[name] = value
+    refuse_symlinks(Path(args.out) / spec.design)
     trial = run_trial(spec, point, Path(args.out) / spec.design, _limits(args), synth=args.synth)
     if args.format == "json":
         print(trial.model_dump_json(indent=2))
@@ -94,7 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"specc: interrupted; finished trials are kept in {out_dir}/ "
             "(run the same command to resume)\n"
         )
-        return 130
+        return EXIT_INTERRUPTED
     progress.stop()
     records = outcome.records
     if args.log_format == "json":
@@ -122,6 +127,17 @@ def cmd_build(args: argparse.Namespace) -> int:
             )
         print(summary(records, out_dir))
         print(_emitted(outcome, out_dir))
+    return _status(records)
+
+
+def _status(records: Records) -> int:
+    """The exit status of a build: CI must be able to tell an empty result from a good one."""
+    if records.refused:
+        sys.stderr.write("specc: the search was refused (exit status 4); --force searches\n")
+        return EXIT_REFUSED
+    if not records.pareto():
+        sys.stderr.write("specc: no design met the budgets (exit status 3)\n")
+        return EXIT_EMPTY
     return EXIT_OK
 
 

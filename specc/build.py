@@ -18,12 +18,15 @@ from typing import Any
 from specc.emit.project import EmitResult, emit
 from specc.evaluate.keys import data_fingerprint, model_file_hash, versions
 from specc.evaluate.synth import find_tool
-from specc.files import json_hash
+from specc.files import exclusive, json_hash, refuse_symlinks
 from specc.ir import model as ir
 from specc.options import BuildOptions
 from specc.search.records import Records
 
-__all__ = ["BuildOutcome", "build", "fingerprint", "report"]
+__all__ = ["LOCK", "BuildOutcome", "build", "fingerprint", "report"]
+
+# One build (or report) at a time writes an output folder; this file in it is the lock.
+LOCK = ".lock"
 
 
 @dataclass
@@ -81,15 +84,35 @@ def build(
 
     Args:
         search_again: run the search even when a finished one could be re-used.
+
+    Raises:
+        Locked: when another build holds the output folder.
+        UnsafeOutput: when the output folder holds a symbolic link.
     """
+    out_dir = Path(options.out_root) / spec.design
+    with exclusive(out_dir / LOCK):
+        refuse_symlinks(out_dir)
+        return _build(spec, spec_text, spec_name, options, search_again, out_dir)
+
+
+def _build(
+    spec: ir.Spec,
+    spec_text: str,
+    spec_name: str,
+    options: BuildOptions,
+    search_again: bool,
+    out_dir: Path,
+) -> BuildOutcome:
     trials = options.trials_for(spec.search.trials)
     seed = options.seed_for(spec.search.seed)
     fp = fingerprint(spec, trials, seed, options.synth)
-    out_dir = Path(options.out_root) / spec.design
     prior = None if search_again else Records.load(spec, out_dir)
     # A finished run without records stopped because no design fit the budgets; budgets are
-    # outside the fingerprint, so after a change to them only a new search can tell.
-    if prior is not None and prior.finished and prior.items and prior.fingerprint == fp:
+    # outside the fingerprint, so after a change to them only a new search can tell. A run
+    # whose trials timed out or crashed is searched again: those designs are evaluated again
+    # (every other trial replays from the cache).
+    reusable = prior is not None and prior.finished and prior.items and not prior.retryable()
+    if prior is not None and reusable and prior.fingerprint == fp:
         records = _rejudged(prior)
         reused = True
     else:
@@ -110,5 +133,7 @@ def report(spec: ir.Spec, spec_text: str, spec_name: str, out_root: Path) -> Bui
     records = Records.load(spec, out_dir)
     if records is None:
         raise FileNotFoundError(str(out_dir / "run.json"))
-    records = _rejudged(records)
-    return BuildOutcome(records, emit(spec, spec_text, spec_name, records), True)
+    with exclusive(out_dir / LOCK):
+        refuse_symlinks(out_dir)
+        records = _rejudged(records)
+        return BuildOutcome(records, emit(spec, spec_text, spec_name, records), True)

@@ -21,6 +21,9 @@ from specc._cli_common import (
     EXIT_CHANGED,
     EXIT_ERRORS,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_IO,
+    EXIT_LOCKED,
     EXIT_OK,
     UsageError,
     checked,
@@ -29,6 +32,7 @@ from specc._cli_common import (
 )
 from specc._cli_run import cmd_build, cmd_eval, cmd_report
 from specc.diagnostics import DiagnosticError, render
+from specc.files import Locked, UnsafeOutput
 from specc.options import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
 __all__ = ["main"]
@@ -370,9 +374,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERRORS
     except KeyboardInterrupt:
         sys.stderr.write("specc: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Locked as err:
+        sys.stderr.write(f"specc: {err}\n")
+        return EXIT_LOCKED
+    except UnsafeOutput as err:
+        sys.stderr.write(f"specc: {err}\n")
+        return EXIT_IO
+    except OSError as err:
+        # The build itself cannot go on (a trial's own failures are recorded, not raised).
+        where = err.filename or "the output folder"
+        sys.stderr.write(
+            f"specc: cannot write {where}: {err.strerror or err}; the build stopped "
+            "(finished trials are kept; run the same command again once it is fixed)\n"
+        )
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_IO
     except Exception as err:
         if args.debug:
             traceback.print_exc()

@@ -61,22 +61,46 @@ def _raw_csv(ds: ir.Dataset, base: Path) -> tuple[np.ndarray, np.ndarray, tuple[
 
     assert ds.path is not None
     path = base / ds.path
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a readable csv ({err})") from None
     if len(rows) < 3:
         raise DataError(f"{path}: needs a header and at least two rows")
-    header, body = rows[0], [r for r in rows[1:] if r]
+    header = rows[0]
+    lines = [(n, r) for n, r in enumerate(rows[1:], start=2) if r]
     idx = label_index(header, ds.label)
     if idx is None:
         raise DataError(f"{path}: no label column {ds.label!r}")
-    try:
-        x = np.array(
-            [[float(v) for j, v in enumerate(r) if j != idx] for r in body], dtype=np.float64
-        )
-    except ValueError as err:
-        raise DataError(f"{path}: a feature is not a number ({err})") from None
-    labels = [r[idx].strip() for r in body]
+    features = [j for j in range(len(header)) if j != idx]
+    values = []
+    for n, r in lines:
+        if len(r) != len(header):
+            raise DataError(f"{path}: row {n} has {len(r)} fields, the header has {len(header)}")
+        try:
+            values.append([float(r[j]) for j in features])
+        except ValueError:
+            bad = next(j for j in features if not _is_number(r[j]))
+            raise DataError(
+                f"{path}: row {n}, column '{header[bad]}': {r[bad]!r} is not a number"
+            ) from None
+    x = np.array(values, dtype=np.float64)
+    finite = np.isfinite(x)
+    if not finite.all():
+        i, j = (int(v) for v in np.argwhere(~finite)[0])
+        column = header[features[j]]
+        raise DataError(f"{path}: row {lines[i][0]}, column '{column}': {x[i, j]} is not finite")
+    labels = [r[idx].strip() for _, r in lines]
     return x, np.array(labels), None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _raw_npz(ds: ir.Dataset, base: Path) -> tuple[np.ndarray, np.ndarray, tuple[int, int] | None]:
@@ -84,11 +108,23 @@ def _raw_npz(ds: ir.Dataset, base: Path) -> tuple[np.ndarray, np.ndarray, tuple[
 
     assert ds.path is not None
     path = base / ds.path
-    with np.load(path, allow_pickle=False) as f:
-        for key in (ds.x_key, ds.y_key):
-            if key not in f:
-                raise DataError(f"{path}: no array '{key}' (has: {', '.join(f.files)})")
-        x, y = f[ds.x_key], f[ds.y_key]
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            for key in (ds.x_key, ds.y_key):
+                if key not in f:
+                    raise DataError(f"{path}: no array '{key}' (has: {', '.join(f.files)})")
+            x, y = f[ds.x_key], f[ds.y_key]
+    except (ValueError, OSError, EOFError) as err:
+        raise DataError(f"{path}: not a readable .npz ({err})") from None
+    if x.ndim < 2 or x.dtype.kind not in "biuf":
+        raise DataError(f"{path}: '{ds.x_key}' is {x.dtype} of shape {x.shape}, not numbers")
+    finite = np.isfinite(x)
+    if not finite.all():
+        where = tuple(int(v) for v in np.argwhere(~finite)[0])
+        raise DataError(
+            f"{path}: {ds.x_key}[{', '.join(map(str, where))}] (sample {where[0]}) is "
+            f"{x[where]}, not a finite number"
+        )
     image = (int(x.shape[1]), int(x.shape[2])) if x.ndim in (3, 4) else None
     return x.reshape(len(x), -1).astype(np.float64), y.reshape(len(y)), image
 

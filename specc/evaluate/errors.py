@@ -11,6 +11,7 @@ CATEGORIES = {
     "nan_loss": "training diverged (loss not finite)",
     "invalid": "the design is not buildable as asked (e.g. hls4ml would change a knob)",
     "data": "the dataset could not be read",
+    "model": "the model file could not be loaded, or does not fit the data",
     "conversion": "hls4ml could not convert the model",
     "compile": "the C simulation library did not compile (g++)",
     "synthesis": "the HLS tool failed or wrote no report",

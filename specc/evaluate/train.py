@@ -47,6 +47,21 @@ def input_view(
     return x
 
 
+def load_model_file(path: Path) -> keras.Model:
+    """A saved Keras model, without its training state.
+
+    Raises:
+        TrialFailure: ``model`` when the file is not a model Keras can load (not retried: the
+            file is what it is).
+    """
+    import keras
+
+    try:
+        return keras.models.load_model(path, compile=False)
+    except Exception as err:  # Keras raises many kinds for a bad file
+        raise TrialFailure("model", f"{path.name}: {type(err).__name__}: {err}") from None
+
+
 def build_model(spec: ir.Spec, cfg: TrialConfig, data: Data) -> keras.Model:
     """A fresh Keras model of this trial's architecture (:func:`specc.ir.arch.architecture`).
 
@@ -130,9 +145,17 @@ def train(spec: ir.Spec, cfg: TrialConfig, data: Data, seed: int) -> Trained:
         pass
     if spec.model.family == "keras":
         assert spec.model.path is not None
-        model = keras.models.load_model(Path(spec.source).parent / spec.model.path, compile=False)
-        x_tr = input_view(data.x_train, "keras", "", data.image, model)
-        x_te = input_view(data.x_test, "keras", "", data.image, model)
+        model = load_model_file(Path(spec.source).parent / spec.model.path)
+        try:
+            x_tr = input_view(data.x_train, "keras", "", data.image, model)
+            x_te = input_view(data.x_test, "keras", "", data.image, model)
+        except ValueError as err:
+            shape = tuple(model.inputs[0].shape[1:])
+            raise TrialFailure(
+                "model",
+                f"the model's input {shape} does not take the data's "
+                f"{data.x_train.shape[1]} features per sample ({err})",
+            ) from None
         model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         acc = float(model.evaluate(x_te, data.y_test, verbose=0)[1])
         return Trained(model, acc, 0, float("nan"))

@@ -180,7 +180,15 @@ class SectionReader:
     def design(self, sec: ast.Section) -> str:
         """The design's name (the grammar requires one)."""
         assert sec.label is not None
-        return sec.label.text
+        name = sec.label.text
+        if not is_plain_name(name):
+            self.d.error(
+                "E0305",
+                sec.label.span,
+                f"a design name of {len(name)} characters",
+                "it names folders and files: at most 200 characters",
+            )
+        return name
 
     def dataset(self, sec: ast.Section) -> ir.Dataset | None:
         name = self.label(sec, DATASETS, "dataset", "E0205")

@@ -34,6 +34,7 @@ from specc.evaluate.point import Scalar, resolve
 from specc.evaluate.precheck import precheck
 from specc.evaluate.results import Metric, TrialResult
 from specc.ir import model as ir
+from specc.ir.schema import MAX_SEED
 from specc.options import BuildOptions
 from specc.search.executor import Evaluator, make_evaluator
 from specc.search.feasibility import feasible_share, no_fit_note, penalty
@@ -326,7 +327,8 @@ def _separate(
     done = [r for r in records.items if "float_error" in r.metrics and r.status != "failed"]
     best = min(done, key=lambda r: r.metrics["float_error"].value).point if done else {}
     fixed = {k: v for k, v in best.items() if k.startswith(("model.", "train."))}
-    cs_hw = configspace(spec, seed + 1, only=("hls.",), fixed=fixed)
+    hw_seed = (seed + 1) % (MAX_SEED + 1)  # a seed of its own, still 32-bit
+    cs_hw = configspace(spec, hw_seed, only=("hls.",), fixed=fixed)
     n_hw = n - records.counts()["evaluated"]
     if n_hw <= 0 or not len(list(cs_hw.values())):
         return
@@ -336,7 +338,7 @@ def _separate(
             cs_hw,
             [o.metric for o in spec.objectives],
             n_hw,
-            seed + 1,
+            hw_seed,
             smac_dir / "smac-hardware",
             None,
         ),

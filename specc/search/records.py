@@ -114,6 +114,20 @@ class Records:
         self.started = time.time()
         self._written = 0.0
 
+    @property
+    def refused(self) -> bool:
+        """The search was not run: the a-priori check found no configuration that fits."""
+        return self.finished and not self.items and bool(self.note)
+
+    def retryable(self) -> int:
+        """How many designs failed in a way a new run evaluates again (a timeout, a crash, ...:
+        ``RETRIED`` in :mod:`specc.evaluate.errors`), rather than as a property of the design."""
+        from specc.evaluate.errors import RETRIED
+
+        return sum(
+            r.status == "failed" and r.reason.split(":", 1)[0] in RETRIED for r in self.items
+        )
+
     def feasible(self) -> list[Record]:
         return [r for r in self.items if r.status == "ok"]
 

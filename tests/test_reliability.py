@@ -1,0 +1,117 @@
+"""The build's own failures: one build per output folder (a lock), never through a symbolic
+link, a clear message and a documented exit status when the output cannot be written, retried
+failures retried, bad data and model files named at trial time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from specc.cli import main
+from specc.files import Locked, UnsafeOutput, exclusive, refuse_symlinks
+from specc.ir import model as ir
+
+EXAMPLE = ROOT / "examples" / "digits_mlp.cds"
+
+
+def _build(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "specc", "build", str(EXAMPLE), "--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_second_holder_of_the_lock_is_refused(tmp_path: Path) -> None:
+    lock = tmp_path / "d" / ".lock"
+    with exclusive(lock):
+        with pytest.raises(Locked, match="does not wait"), exclusive(lock):
+            pass
+    with exclusive(lock):  # released when the block ended
+        pass
+
+
+def test_a_build_while_another_holds_the_folder_exits_75(tmp_path: Path) -> None:
+    with exclusive(tmp_path / "digits_mlp" / ".lock"):
+        proc = _build(tmp_path)
+    assert proc.returncode == 75, proc.stderr
+    assert "another specc build" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "digits_mlp" / "run.json").exists()
+
+
+def test_a_symbolic_link_in_the_output_folder_is_refused(tmp_path: Path) -> None:
+    victim = tmp_path / "elsewhere"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("not specc's")
+    design = tmp_path / "out" / "digits_mlp"
+    design.mkdir(parents=True)
+    (design / "points").symlink_to(victim)
+    with pytest.raises(UnsafeOutput, match="symbolic link"):
+        refuse_symlinks(design)
+    proc = _build(tmp_path / "out")
+    assert proc.returncode == 74, proc.stderr
+    assert "points is a symbolic link" in proc.stderr
+    assert (victim / "keep.txt").read_text() == "not specc's"
+    assert list(victim.iterdir()) == [victim / "keep.txt"]
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_and_exit_74(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the output folder goes")
+    code = main(["build", str(EXAMPLE), "--out", str(blocker), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 74
+    assert err.startswith("specc: cannot write ") and str(blocker) in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+def test_retried_failures_make_a_finished_search_run_again(tmp_path: Path) -> None:
+    from specc.compiler import load
+    from specc.search.records import Record, Records
+
+    spec = load(EXAMPLE)
+    records = Records(spec, tmp_path)
+    for i, reason in enumerate(("timeout: ran past 600 s", "invalid: rf", "crash: killed")):
+        records.items.append(
+            Record(index=i, key=str(i), status="failed", stage="evaluated", point={}, reason=reason)
+        )
+    # build.py re-uses a finished search only when this is 0 (a timeout or crash is retried).
+    assert records.retryable() == 2
+
+
+def _dataset(name: str, path: str, **kw: object) -> ir.Dataset:
+    return ir.Dataset(name=name, path=path, **kw)  # type: ignore[arg-type]
+
+
+def test_non_finite_data_is_a_data_error_naming_where(tmp_path: Path) -> None:
+    import numpy as np
+
+    from specc.evaluate.data import DataError, load_data
+
+    (tmp_path / "d.csv").write_text("a,b,label\n1,2,0\n3,4,1\n\n5,inf,0\n7,8,1\n")
+    with pytest.raises(DataError, match=r"row 5, column 'b': inf is not finite"):
+        load_data(_dataset("csv", "d.csv"), tmp_path)
+    x = np.ones((6, 4), dtype=np.float32)
+    x[3, 2] = np.nan
+    np.savez(tmp_path / "d.npz", x=x, y=np.array([0, 1, 0, 1, 0, 1]))
+    with pytest.raises(DataError, match=r"x\[3, 2\] \(sample 3\) is nan"):
+        load_data(_dataset("npz", "d.npz"), tmp_path)
+
+
+@pytest.mark.slow
+def test_a_file_keras_cannot_load_is_a_model_failure(tmp_path: Path) -> None:
+    from specc.evaluate.errors import RETRIED, TrialFailure
+    from specc.evaluate.train import load_model_file
+
+    bad = tmp_path / "m.keras"
+    bad.write_text("not a model")
+    with pytest.raises(TrialFailure) as failure:
+        load_model_file(bad)
+    assert failure.value.category == "model" and "model" not in RETRIED
