@@ -115,3 +115,22 @@ def test_a_file_keras_cannot_load_is_a_model_failure(tmp_path: Path) -> None:
     with pytest.raises(TrialFailure) as failure:
         load_model_file(bad)
     assert failure.value.category == "model" and "model" not in RETRIED
+
+
+def test_a_model_at_chance_or_with_a_flat_loss_is_flagged() -> None:
+    import numpy as np
+
+    from specc.evaluate.data import Data
+    from specc.evaluate.train import Trained, training_warnings
+
+    y = np.array([0] * 60 + [1] * 20 + [2] * 20)
+    x = np.zeros((100, 4), dtype=np.float32)
+    data = Data(x, y, x, y, 3, None, "f")
+    entropy = float(-(np.array([0.6, 0.2, 0.2]) * np.log([0.6, 0.2, 0.2])).sum())
+    flat = training_warnings(Trained(None, 0.61, 20, entropy), data)
+    assert len(flat) == 2
+    assert flat[0].startswith("chance accuracy: 0.610") and "scores 0.600" in flat[0]
+    assert flat[1].startswith("loss did not fall") and "after 20 epochs" in flat[1]
+    assert training_warnings(Trained(None, 0.9, 20, 0.3), data) == []
+    # A model file is not trained here: its loss is unknown, only its accuracy is judged.
+    assert len(training_warnings(Trained(None, 0.6, 0, float("nan")), data)) == 1

@@ -226,9 +226,12 @@ def run_phases(
     else:
         metrics |= hardware_metrics(est, period, PROVENANCE)
         clock.lap("estimate")
+    from specc.evaluate.train import training_warnings
+
     return {
         "status": "ok",
         "metrics": {k: v.model_dump() for k, v in metrics.items()},
+        "warnings": training_warnings(trained, data),
         "layers": [asdict(r) for r in est.layers],
         "timings": clock.timings,
         "reused": reused,

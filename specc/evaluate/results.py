@@ -47,6 +47,9 @@ class TrialResult(BaseModel):
         default_factory=list, description="per-layer hardware breakdown (from the estimator)"
     )
     failure: Failure | None = None
+    warnings: list[str] = Field(
+        default_factory=list, description="chance accuracy, a loss that did not fall"
+    )
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per phase")
     reused: list[str] = Field(
         default_factory=list,

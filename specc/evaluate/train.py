@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import keras
     import numpy as np
 
-__all__ = ["Trained", "build_model", "input_view", "train"]
+__all__ = ["Trained", "build_model", "input_view", "train", "training_warnings"]
 
 
 @dataclass
@@ -30,6 +30,38 @@ class Trained:
     float_accuracy: float
     epochs_run: int
     final_loss: float
+
+
+# A model this close to always answering the test split's most common class learned nothing.
+CHANCE_MARGIN = 0.02
+# A final training loss above this share of the labels' entropy (the loss of predicting the
+# class frequencies, which any model reaches without looking at the inputs) did not fall.
+LOSS_FELL_BELOW = 0.95
+
+
+def training_warnings(trained: Trained, data: Data) -> list[str]:
+    """What a trained model's numbers say that the user should know: an accuracy at chance
+    (no better than always answering the most common class), or a training loss that never
+    fell below what predicting the class frequencies costs. The trial stays ``ok``; the record
+    and the reports carry the warning."""
+    import numpy as np
+
+    out = []
+    counts = np.bincount(data.y_test, minlength=data.classes)
+    chance = float(counts.max() / counts.sum())
+    if trained.float_accuracy <= chance + CHANCE_MARGIN:
+        out.append(
+            f"chance accuracy: {trained.float_accuracy:.3f} on the test split, where always "
+            f"answering its most common class scores {chance:.3f}"
+        )
+    shares = np.bincount(data.y_train, minlength=data.classes) / len(data.y_train)
+    entropy = float(-(shares[shares > 0] * np.log(shares[shares > 0])).sum())
+    if np.isfinite(trained.final_loss) and trained.final_loss >= LOSS_FELL_BELOW * entropy:
+        out.append(
+            f"loss did not fall: {trained.final_loss:.3f} after {trained.epochs_run} epochs, "
+            f"predicting the class frequencies costs {entropy:.3f}"
+        )
+    return out
 
 
 def input_view(

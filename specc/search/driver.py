@@ -87,6 +87,7 @@ def _record(
         status="infeasible" if broken else "ok",
         metrics=result.metrics,
         reason="; ".join(broken),
+        warning="; ".join(result.warnings),
         **base,
     )
 

@@ -108,6 +108,15 @@ def summary(records: Records, out_dir: Path) -> str:
     ]
     if records.note:
         lines.append(f"note: {records.note}")
+    warned = records.warned()
+    if warned:
+        first = warned[0]
+        many = len(warned) != 1
+        lines.append(
+            f"warning: {len(warned)} evaluated design{'s' if many else ''} "
+            f"{'are' if many else 'is'} flagged (trial {first.index}: {first.warning}); "
+            "see the 'warning' column of trials.csv"
+        )
     front = records.pareto()
     lines.append(
         f"Pareto set: {len(front)} design{'s' if len(front) != 1 else ''}, "

@@ -48,7 +48,9 @@ class Record:
     ``failed`` (``reason`` holds the category and message), ``skipped`` (ruled out a priori by
     an earlier budget that the spec no longer sets, so never evaluated).
     ``seconds`` is the trial's own evaluation time (the same when it later comes from the cache);
-    ``cached`` says whether this run read it from the cache.
+    ``cached`` says whether this run read it from the cache. ``warning`` says what the trained
+    model's numbers flag (chance accuracy, a loss that did not fall; see
+    :func:`specc.evaluate.train.training_warnings`).
     """
 
     index: int
@@ -62,6 +64,7 @@ class Record:
     cached: bool = False
     phase: str = ""
     hypervolume: float = 0.0
+    warning: str = ""
 
     @property
     def point_id(self) -> str:
@@ -127,6 +130,10 @@ class Records:
         return sum(
             r.status == "failed" and r.reason.split(":", 1)[0] in RETRIED for r in self.items
         )
+
+    def warned(self) -> list[Record]:
+        """Evaluated designs whose trained model is flagged (chance accuracy, flat loss)."""
+        return [r for r in self.items if r.warning]
 
     def feasible(self) -> list[Record]:
         return [r for r in self.items if r.status == "ok"]
@@ -243,6 +250,7 @@ class Records:
                 "seconds",
                 "hypervolume",
                 "reason",
+                "warning",
                 *knobs,
                 *[c for m in metrics for c in (m, f"{m}_provenance")],
             ]
@@ -257,6 +265,7 @@ class Records:
                 f"{r.seconds:.2f}",
                 f"{r.hypervolume:.6f}",
                 r.reason,
+                r.warning,
             ]
             row += [r.point.get(k, "") for k in knobs]
             for m in metrics:
