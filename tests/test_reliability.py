@@ -134,3 +134,41 @@ def test_a_model_at_chance_or_with_a_flat_loss_is_flagged() -> None:
     assert training_warnings(Trained(None, 0.9, 20, 0.3), data) == []
     # A model file is not trained here: its loss is unknown, only its accuracy is judged.
     assert len(training_warnings(Trained(None, 0.6, 0, float("nan")), data)) == 1
+
+
+_GROUP_LEADER = """
+import os, subprocess, sys, time
+from specc.evaluate.worker import start_reaper
+os.setsid()
+start_reaper()
+tool = subprocess.Popen(["sleep", "60"])  # stands for g++ or an HLS tool
+print(tool.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_worker_killed_with_sigkill_takes_its_tools_with_it() -> None:
+    import os
+    import signal
+    import time
+
+    leader = subprocess.Popen(
+        [sys.executable, "-c", _GROUP_LEADER], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert leader.stdout is not None
+    tool = int(leader.stdout.readline())
+    os.kill(leader.pid, signal.SIGKILL)  # nothing of the worker runs after this
+    leader.wait()
+    for _ in range(50):
+        try:
+            os.kill(tool, 0)
+        except ProcessLookupError:
+            break
+        # A dead child of the killed worker is reparented and reaped; until then it is a zombie.
+        with open(f"/proc/{tool}/stat") as fh:
+            if fh.read().split(") ")[1].startswith("Z"):
+                break
+        time.sleep(0.1)
+    else:
+        os.kill(tool, signal.SIGKILL)
+        raise AssertionError("the tool outlived its worker")

@@ -8,6 +8,9 @@ isolation of a process per trial stays:
   and the parent kills the whole group on a timeout, Ctrl-C or a crash;
 - it asks Linux for SIGTERM when its parent dies (even by ``kill -9``) and answers it by killing
   its group, so no worker, g++ or HLS process outlives specc;
+- a tiny reaper process in the group does the same when the worker itself dies (``kill -9`` of
+  the worker, or of specc and its worker at once): g++, its compiler passes and HLS tools are
+  in the group and die with it;
 - an address-space limit bounds its memory; a trial that runs out of memory or crashes is
   recorded with its category and its worker replaced (the next trial starts a fresh one);
 - each trial's stdout and stderr go to the trial's own ``log.txt``.
@@ -80,16 +83,49 @@ def _die_with_parent() -> None:
     worker's whole process group, g++ and HLS tools included."""
     signal.signal(signal.SIGTERM, lambda signum, frame: os.killpg(0, signal.SIGKILL))
     parent = os.getppid()
+    if not _set_pdeathsig(signal.SIGTERM):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.killpg(0, signal.SIGKILL)
+
+
+def _set_pdeathsig(sig: int) -> bool:
+    """Ask Linux to send ``sig`` to this process when its parent dies; False where it cannot."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+        return int(libc.prctl(pr_set_pdeathsig, sig, 0, 0, 0)) == 0
     except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os.killpg(0, signal.SIGKILL)
+        return False
+
+
+def start_reaper(close: Connection | None = None) -> int:
+    """Fork a reaper: an idle process in this process's group that kills the whole group when
+    this process dies, however it dies. Call it as a group leader (after ``setsid``), before
+    threads start. Returns the reaper's pid.
+
+    Args:
+        close: a connection the reaper must not hold open (the worker's pipe: its parent sees
+            the worker die by the pipe's end).
+    """
+    leader = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    # The reaper: nothing imported beyond what the worker had, no threads, asleep in pause().
+    try:
+        if close is not None:
+            close.close()
+        signal.signal(signal.SIGTERM, lambda signum, frame: os.killpg(0, signal.SIGKILL))
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if not _set_pdeathsig(signal.SIGTERM) or os.getppid() != leader:
+            os.killpg(0, signal.SIGKILL)  # no death signal here, or the worker is gone already
+        while True:
+            signal.pause()
+    finally:
+        os._exit(0)
 
 
 def _run_job(job: Job, warm: Any, memory_mb: int | None) -> dict[str, Any]:
@@ -127,6 +163,7 @@ def _worker_main(conn: Connection, memory_mb: int | None) -> None:
     """Entry point of a worker process: limits, then trials until the pipe closes."""
     os.setsid()
     _die_with_parent()
+    start_reaper(close=conn)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if memory_mb:
         import resource
