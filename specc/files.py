@@ -44,6 +44,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)
+    except OSError as err:
+        if err.filename is None:  # a failed write (disk full) names no file: name it
+            raise OSError(err.errno, err.strerror, str(path)) from err
+        raise
     finally:
         if tmp.exists():
             tmp.unlink()
