@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from specc import __version__
@@ -33,6 +33,7 @@ from specc._cli_common import (
 from specc._cli_run import cmd_build, cmd_eval, cmd_report
 from specc.diagnostics import DiagnosticError, render
 from specc.files import Locked, UnsafeOutput
+from specc.ir.schema import MAX_SEED
 from specc.options import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S
 
 __all__ = ["main"]
@@ -191,46 +192,34 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _number_argument(
+    kind: type[int] | type[float], what: str, ok: Callable[[float], bool], rule: str
+) -> Callable[[str], float]:
+    """An argparse type: ``text`` read as ``kind``, refused unless ``ok(value)``."""
+
+    def read(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return value
+
+    return read
 
 
-def _seed(text: str) -> int:
-    from specc.ir.schema import MAX_SEED
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_SEED}, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
-
-
-def _megabytes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of MB, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more, got {value}")
-    return value
+_positive = _number_argument(int, "a whole number", lambda v: v >= 1, "at least 1")
+_seed = _number_argument(
+    int, "a whole number", lambda v: 0 <= v <= MAX_SEED, f"between 0 and {MAX_SEED}"
+)
+_seconds = _number_argument(
+    float,
+    "a number of seconds",
+    lambda v: math.isfinite(v) and v > 0,
+    "a positive number of seconds",
+)
+_megabytes = _number_argument(int, "a whole number of MB", lambda v: v >= 0, "0 (no limit) or more")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -387,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The build itself cannot go on (a trial's own failures are recorded, not raised).
         where = err.filename or "the output folder"
         sys.stderr.write(
-            f"specc: cannot write {where}: {err.strerror or err}; the build stopped "
+            f"specc: {where}: {err.strerror or err}; {args.command} stopped "
             "(finished trials are kept; run the same command again once it is fixed)\n"
         )
         if args.debug:

@@ -195,10 +195,20 @@ def check_model_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
 
 def check_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
     """Per-layer knobs name a layer the model family (or the model file) has."""
-    if spec.model.family == "keras":
-        yield from _model_file_layer_names(spec, ctx)
-        return
-    names = [ls.name for ls in ctx.layers]
+    if spec.model.family != "keras":
+        names = [ls.name for ls in ctx.layers]
+        owner = f"model {spec.model.family}"
+    else:
+        path = ctx.base_dir / spec.model.path if spec.model.path else None
+        if path is None or not path.is_file() or not spec.hls.layers:
+            return
+        try:
+            names = list(keras_file_summary(path).layer_names)
+        except (ModelFileError, OSError):
+            return  # reported by check_model_file
+        if not names:
+            return  # an HDF5 model: its layers are not read before training
+        owner = f"model file '{spec.model.path}'"
     for lk in spec.hls.layers:
         if lk.name not in names and lk.span is not None:
             guess = did_you_mean(lk.name, names)
@@ -206,29 +216,7 @@ def check_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
                 "E0405",
                 lk.span,
                 lk.span,
-                f"model {spec.model.family} has no layer '{lk.name}'",
-                f"did you mean '{guess}'?" if guess else "its layers: " + ", ".join(names),
-            )
-
-
-def _model_file_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
-    path = ctx.base_dir / spec.model.path if spec.model.path else None
-    if path is None or not path.is_file() or not spec.hls.layers:
-        return
-    try:
-        names = list(keras_file_summary(path).layer_names)
-    except (ModelFileError, OSError):
-        return  # reported by check_model_file
-    if not names:
-        return  # an HDF5 model: its layers are not read before training
-    for lk in spec.hls.layers:
-        if lk.name not in names and lk.span is not None:
-            guess = did_you_mean(lk.name, names)
-            yield _err(
-                "E0405",
-                lk.span,
-                lk.span,
-                f"model file '{spec.model.path}' has no layer '{lk.name}'",
+                f"{owner} has no layer '{lk.name}'",
                 f"did you mean '{guess}'?" if guess else "its layers: " + ", ".join(names),
             )
 
