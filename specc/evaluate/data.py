@@ -167,6 +167,13 @@ def load_data(ds: ir.Dataset, base: Path) -> Data:
         mu, sd = x_tr.mean(axis=0), x_tr.std(axis=0)
         sd = np.where(sd > 0, sd, 1.0)
         x_tr, x_te = (x_tr - mu) / sd, (x_te - mu) / sd
+    if not (
+        np.isfinite(x_tr.astype(np.float32)).all() and np.isfinite(x_te.astype(np.float32)).all()
+    ):
+        raise DataError(
+            f"dataset {ds.name}: a value is past float32's range (3.4e38) after scaling; "
+            "scale the data (normalize = minmax)"
+        )
     digest = hashlib.sha256()
     for arr in (x_tr, y_tr, x_te, y_te):
         digest.update(np.ascontiguousarray(arr).tobytes())

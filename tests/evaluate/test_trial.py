@@ -200,16 +200,23 @@ def test_failure_nan_loss(tmp_path: Path) -> None:
     import numpy as np
 
     x = np.random.default_rng(0).random((60, 4))
-    x[3, 1] = np.inf
+    x[:, 1] *= 3e38  # finite in float32, but its products are not
     np.savez(tmp_path / "d.npz", x=x, y=np.arange(60) % 3)
     spec = make_spec(tmp_path, dataset='npz "d.npz" {\n  normalize = none\n}', epochs=2)
     category, message = _failure(run_trial(spec, None, tmp_path / "out", synth="never"))
     assert category == "nan_loss" and "not finite" in message
+    # A value that is not finite is the data's fault, named where it is, before any training.
+    x[3, 1] = np.inf
+    np.savez(tmp_path / "d.npz", x=x, y=np.arange(60) % 3)
+    category, message = _failure(run_trial(spec, None, tmp_path / "out2", synth="never"))
+    assert category == "data" and "x[3, 1] (sample 3) is inf" in message
 
 
 def test_failure_data(tmp_path: Path) -> None:
-    (tmp_path / "d.csv").write_text("a,b,label\n1,2,x\n3,oops,y\n5,6,x\n7,8,y\n")
+    # `check` refuses such a file (tests/ir/test_edges.py); here it changes after the check.
+    (tmp_path / "d.csv").write_text("a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n")
     spec = make_spec(tmp_path, dataset='csv "d.csv"', epochs=1)
+    (tmp_path / "d.csv").write_text("a,b,label\n1,2,x\n3,oops,y\n5,6,x\n7,8,y\n")
     category, message = _failure(run_trial(spec, None, tmp_path / "out", synth="never"))
     assert category == "data" and "not a number" in message
 
