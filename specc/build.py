@@ -23,10 +23,13 @@ from specc.ir import model as ir
 from specc.options import BuildOptions
 from specc.search.records import Records
 
-__all__ = ["LOCK", "BuildOutcome", "build", "fingerprint", "report"]
+__all__ = ["BuildOutcome", "build", "fingerprint", "lock_path", "report"]
 
-# One build (or report) at a time writes an output folder; this file in it is the lock.
-LOCK = ".lock"
+
+def lock_path(out_dir: Path) -> Path:
+    """The lock of an output folder: one build (or report) at a time writes it. It lies beside
+    the folder (``out/.<design>.lock``), so that the folder holds only what a build emits."""
+    return out_dir.parent / f".{out_dir.name}.lock"
 
 
 @dataclass
@@ -90,7 +93,7 @@ def build(
         UnsafeOutput: when the output folder holds a symbolic link.
     """
     out_dir = Path(options.out_root) / spec.design
-    with exclusive(out_dir / LOCK):
+    with exclusive(lock_path(out_dir)):
         refuse_symlinks(out_dir)
         return _build(spec, spec_text, spec_name, options, search_again, out_dir)
 
@@ -133,7 +136,7 @@ def report(spec: ir.Spec, spec_text: str, spec_name: str, out_root: Path) -> Bui
     records = Records.load(spec, out_dir)
     if records is None:
         raise FileNotFoundError(str(out_dir / "run.json"))
-    with exclusive(out_dir / LOCK):
+    with exclusive(lock_path(out_dir)):
         refuse_symlinks(out_dir)
         records = _rejudged(records)
         return BuildOutcome(records, emit(spec, spec_text, spec_name, records), True)

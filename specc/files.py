@@ -101,7 +101,7 @@ class Locked(Exception):
     def __init__(self, path: Path, holder: str):
         who = f"pid {holder}" if holder else "another process"
         super().__init__(
-            f"another specc build ({who}) is writing {path.parent}/; this one does not wait: "
+            f"another specc build ({who}) holds {path}; this one does not wait: "
             f"run it when that one has finished, or give another --out"
         )
         self.path = path

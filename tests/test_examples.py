@@ -62,7 +62,7 @@ def test_the_seed_experiment_is_table_1_of_seed_000() -> None:
     assert sorted(c.metric for c in spec.constraints) == ["bram", "dsp", "ff", "lut"]
 
 
-def _build(spec: Path, out: Path, trials: int, status: int = 0) -> dict[str, object]:
+def _build(spec: Path, out: Path, trials: int, status: tuple[int, ...] = (0,)) -> dict[str, object]:
     proc = subprocess.run(
         [
             *(sys.executable, "-m", "specc", "build", str(spec), "--out", str(out)),
@@ -72,7 +72,7 @@ def _build(spec: Path, out: Path, trials: int, status: int = 0) -> dict[str, obj
         text=True,
         timeout=900,
     )
-    assert proc.returncode == status, proc.stderr
+    assert proc.returncode in status, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])  # type: ignore[no-any-return]
 
 
@@ -95,7 +95,7 @@ def test_the_seed_experiment_on_its_zynq_stops_before_training(tmp_path: Path) -
     # Table 1's space has no design that fits a Zynq-7020 by the estimate (README, results):
     # the build says so in seconds instead of ruling out 1000 points one by one.
     # Exit status 4: the search was refused (CI can tell it from a build with results).
-    done = _build(ROOT / "examples" / "mnist_zynq.cds", tmp_path / "out", trials=20, status=4)
+    done = _build(ROOT / "examples" / "mnist_zynq.cds", tmp_path / "out", trials=20, status=(4,))
     assert done["records"] == 0 and done["points"] == []
     assert str(done["note"]).startswith("not searched: none of 1000 random configurations fits")
     assert re.search(r"dsp [0-9,]+ against <= 220", str(done["note"]))
@@ -111,8 +111,10 @@ FAST = ["digits_mlp.cds", "cnn_digits.cds", "keras_digits.cds", "breast_cancer_c
 @pytest.mark.slow
 @pytest.mark.parametrize("name", FAST)
 def test_fast_example_builds(tmp_path: Path, name: str) -> None:
-    done = _build(ROOT / "examples" / name, tmp_path / "out", trials=2)
+    # Two trials may find no design within the budgets: exit status 3, reports written all the same.
+    done = _build(ROOT / "examples" / name, tmp_path / "out", trials=2, status=(0, 3))
     assert done["evaluated"] == 2 and done["failed"] == 0, done
+    assert bool(done["pareto"]) == bool(done["points"])
     design = tmp_path / "out" / name.removesuffix(".cds")
     assert (design / "report.html").is_file() and (design / "trials.csv").is_file()
     for point in done["points"]:  # type: ignore[attr-defined]

@@ -37,7 +37,9 @@ def test_a_second_holder_of_the_lock_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_build_while_another_holds_the_folder_exits_75(tmp_path: Path) -> None:
-    with exclusive(tmp_path / "digits_mlp" / ".lock"):
+    from specc.build import lock_path
+
+    with exclusive(lock_path(tmp_path / "digits_mlp")):
         proc = _build(tmp_path)
     assert proc.returncode == 75, proc.stderr
     assert "another specc build" in proc.stderr and "Traceback" not in proc.stderr
