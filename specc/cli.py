@@ -179,7 +179,7 @@ def cmd_parts(args: argparse.Namespace) -> int:
         cells = [c.rjust(w) if 2 <= i <= 5 else c.ljust(w) for i, (c, w) in pairs]
         print("  ".join(cells).rstrip())
     print(
-        "\nA part not listed may give its capacities: target NAME { lut = N  ff = N  dsp = N "
+        "\nA part not listed may give its capacities: target NAME { lut = N; ff = N; dsp = N; "
         "bram_18k = N }"
     )
     return EXIT_OK

@@ -7,6 +7,7 @@ exceptions.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
@@ -39,7 +40,7 @@ _TERMINAL_WORDS = {
     "STRING": "a quoted string",
     "UNIT": "a unit",
     "CMP": "a comparison (<=, >=)",
-    "_NL": "end of line",
+    "_NL": "end of line (or ';')",
     "LOG": "'log'",
     "$END": "end of file",
 }
@@ -262,6 +263,20 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
         )
         return Diagnostic(Severity.ERROR, "E0101", span, "unexpected end of file", hint)
     span = _span(file, tok)
+    if str(tok) == "=":
+        # `a = 1  b = 2`: the second key was read as the first value's unit (or a word).
+        line = text.split("\n")[(tok.line or 1) - 1][: (tok.column or 1) - 1]
+        joined = re.search(r"=\s*\S.*?\s([A-Za-z_]\w*)\s*$", line)
+        if joined:
+            key = joined.group(1)
+            start = line.rindex(key) + 1
+            return Diagnostic(
+                Severity.ERROR,
+                "E0101",
+                Span(file, tok.line or 0, start, tok.line or 0, start + len(key)),
+                f"two statements on one line: '{key} =' follows a value",
+                f"end each statement with a newline or ';', e.g. '...; {key} = ...'",
+            )
     shown = "end of line" if tok.type == "_NL" else repr(str(tok))
     if tok.type == "_NL":
         span = Span.point(file, tok.line or 0, tok.column or 0)
