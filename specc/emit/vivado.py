@@ -86,17 +86,32 @@ def edam(project: str, part: str, backend: str, hls_top: str) -> dict[str, Any]:
     }
 
 
+# What edalize's Vivado flow offers that cannot work for an out-of-context top level: a bitstream
+# (its ports are not pins), programming a board with it, and the run steps that do so.
+_UNBUILDABLE_TARGETS = ("pgm", "run", "pre_run", "post_run")
+
+
 def _routed_flow() -> type:
     from edalize.flows.vivado import Vivado
 
     class _RoutedVivado(Vivado):  # type: ignore[misc]
         """edalize's Vivado flow with ``synth`` as the step the post_build hooks follow: the
-        out-of-context top level is implemented by ``impl.tcl``, not built into a bitstream."""
+        out-of-context top level is implemented by ``impl.tcl``, not built into a bitstream,
+        so the Makefile offers no bitstream, ``pgm`` or ``run`` target."""
 
         def configure_flow(self, flow_options: dict[str, Any]) -> Any:
             graph = super().configure_flow(flow_options)
             self.commands.set_default_target("synth")
             return graph
+
+        def configure(self) -> None:
+            bitstream = self.edam["name"] + ".bit"
+            self.commands.commands = [
+                c
+                for c in self.commands.commands
+                if not set(c.targets) & {bitstream, *_UNBUILDABLE_TARGETS}
+            ]
+            super().configure()
 
     return _RoutedVivado
 
@@ -114,7 +129,8 @@ def vivado_files(
     with tempfile.TemporaryDirectory(prefix="specc-edalize-") as tmp:
         _routed_flow()(description, tmp).configure()
         for path in sorted(Path(tmp).iterdir()):
-            if path.is_file():
+            # The bitstream and programming scripts belong to the targets left out.
+            if path.is_file() and not path.name.endswith(("_run.tcl", "_pgm.tcl")):
                 files[path.name] = path.read_bytes()
     context = {
         "version": __version__,

@@ -158,6 +158,15 @@ def test_make_runs_hls_then_vivado_with_the_point_settings(
     assert (point / "vivado" / "reports" / "utilization.rpt").read_bytes() == REPORT.read_bytes()
     assert "create_clock -period 5.000 -name ap_clk" in (point / "vivado" / "clock.xdc").read_text()
     assert "set_property part xc7z045ffg900-2" in (point / "vivado" / "tiny.tcl").read_text()
+    # Only targets that can work for an out-of-context design: no bitstream, no programming.
+    makefile = (point / "vivado" / "Makefile").read_text()
+    targets = {line.split(":")[0] for line in makefile.splitlines() if ":" in line[:40]}
+    assert {"all", "pre_build", "synth", "post_build", "build-gui"} <= targets
+    assert not {"pgm", "run", "tiny.bit"} & targets
+    for name in ("pgm", "tiny.bit"):
+        bad = subprocess.run(["make", "-C", str(point / "vivado"), "-n", name], env=env,
+                             capture_output=True, text=True)  # fmt: skip
+        assert bad.returncode != 0
 
 
 def test_fusesoc_sets_up_the_generated_core(tmp_path: Path) -> None:
