@@ -161,13 +161,11 @@ def _build_options(
     )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
 def _emitted(outcome: BuildOutcome, out_dir: Path) -> str:
+    from specc.templates import count
+
     applied = outcome.emitted.applied
-    folders = _count(len(outcome.emitted.points), "point folder")
+    folders = count(len(outcome.emitted.points), "point folder")
     lines = [
         f"report: {out_dir / 'report.html'} ({folders} in "
         f"{out_dir / 'points'}/; {len(applied.written)} files written, {applied.unchanged} "

@@ -29,6 +29,11 @@ def tcl_quote(value: object) -> str:
     return f'"{escaped}"'
 
 
+def count(n: int, noun: str) -> str:
+    """``1 design``, ``2 designs``: a number and its noun in the right number."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def safe_name(value: str, what: str) -> str:
     """``value`` when it is a plain identifier fit for a file name, a make target and a Tcl word.
 
@@ -52,6 +57,7 @@ def _environment() -> jinja2.Environment:
         autoescape=lambda name: bool(name) and str(name).endswith((".html.j2", ".html")),
     )
     env.filters["tcl_quote"] = tcl_quote
+    env.filters["count"] = count
     return env
 
 

@@ -1,16 +1,18 @@
-"""What ``specc build`` shows while it runs: a rich progress line, one JSON line per trial
-(``--log-format json``, for CI), or nothing (``--quiet``); and the summary at the end."""
+"""What ``specc build`` shows while it runs (a progress bar in a terminal, plain lines in a log,
+JSON lines for CI, or nothing; see :class:`Progress`) and the summary at the end."""
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from specc.metrics import provenance_kind
 from specc.search.records import Record, Records
+from specc.templates import count
 
 __all__ = ["Progress", "summary"]
 
@@ -21,36 +23,78 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
+HEARTBEAT_S = 60.0  # without a terminal: a line at least this often while a trial runs
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(seconds)
+    h, rest = divmod(seconds, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _best(records: Records) -> list[str]:
+    """The best value of each objective among the feasible designs."""
+    out = []
+    for obj in records.spec.objectives:
+        vals = [r.metrics[obj.metric].value for r in records.feasible() if obj.metric in r.metrics]
+        if vals:
+            pick = min(vals) if obj.sense == "minimize" else max(vals)
+            out.append(f"{obj.metric} {_fmt(pick)}")
+    return out
+
+
 class Progress:
+    """What a build shows while it runs, in one of four modes:
+
+    - ``rich`` (a terminal): a progress bar with the counts, the best value of each objective
+      and a time remaining estimated from the trials this run evaluated;
+    - ``plain`` (no terminal: CI logs, pipes): one line per evaluated design on stderr, and a
+      heartbeat line while a long trial runs, so a log never goes quiet for long;
+    - ``json`` (``--log-format json``): one JSON object per record on stdout;
+    - ``quiet``: nothing.
+    """
+
     def __init__(self, total: int, mode: str):
         self.total = total
-        self.mode = mode  # "rich", "json" or "quiet"
+        self.mode = mode
+        self.started = time.monotonic()
+        self.last = self.started  # when the last line or record was shown
         self.bar: Any = None
         self.task: Any = None
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+        self._done = 0
         if mode == "rich":
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import (
-                Progress as RichProgress,
-            )
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import Progress as RichProgress
 
             self.bar = RichProgress(
-                TextColumn("{task.description}"),
-                BarColumn(),
+                TextColumn("[bold]{task.description}"),
+                BarColumn(bar_width=20),
                 MofNCompleteColumn(),
-                TimeRemainingColumn(),
+                TextColumn("{task.fields[eta]}"),
+                TextColumn("{task.fields[stats]}"),
                 console=Console(stderr=True),
                 transient=False,
             )
             self.bar.start()
-            self.task = self.bar.add_task("searching", total=total)
+            self.task = self.bar.add_task("search", total=total, eta="", stats="")
+        elif mode == "plain":
+            self._beat = threading.Thread(target=self._heartbeat, daemon=True)
+            self._beat.start()
+
+    def _eta(self, records: Records) -> str:
+        """Time left by this run's pace (cached trials do not count: they take no time)."""
+        new = [r for r in records.items if r.stage == "evaluated" and not r.cached]
+        left = self.total - records.counts()["evaluated"]
+        if not new or left <= 0:
+            return ""
+        per = (time.monotonic() - self.started) / len(new)
+        return f"~{_clock(per * left)} left"
 
     def update(self, record: Record, records: Records) -> None:
+        c = records.counts()
         if self.mode == "json":
             print(
                 json.dumps(
@@ -74,26 +118,55 @@ class Progress:
                 ),
                 flush=True,
             )
-        elif self.bar is not None:
-            c = records.counts()
-            best = []
-            for obj in records.spec.objectives:
-                vals = [
-                    r.metrics[obj.metric].value
-                    for r in records.feasible()
-                    if obj.metric in r.metrics
-                ]
-                if vals:
-                    pick = min(vals) if obj.sense == "minimize" else max(vals)
-                    best.append(f"{obj.metric} {_fmt(pick)}")
-            desc = (
-                f"failed {c['failed']} | infeasible {c['infeasible']} "
-                f"({c['ruled_out']} before training) | "
-                f"pareto {len(records.pareto())}" + (" | best " + ", ".join(best) if best else "")
+        elif self.mode == "rich":
+            best = _best(records)
+            stats = (
+                f"ok {c['ok']} · over budget {c['over_budget']} · failed {c['failed']} · "
+                f"pareto {len(records.pareto())}" + (" · " + ", ".join(best) if best else "")
             )
-            self.bar.update(self.task, completed=c["evaluated"], description=desc)
+            self.bar.update(
+                self.task, completed=c["evaluated"], eta=self._eta(records), stats=stats
+            )
+        elif self.mode == "plain" and record.stage == "evaluated":
+            self._done = c["evaluated"]
+            shown = [o.metric for o in records.spec.objectives]
+            metrics = "  ".join(
+                f"{n} {_fmt(record.metrics[n].value)}"
+                + ("*" if provenance_kind(record.metrics[n].provenance) == "estimate" else "")
+                for n in shown
+                if n in record.metrics and record.status != "failed"
+            )
+            why = record.reason if record.status != "ok" else ""
+            took = "cached" if record.cached else f"{record.seconds:.1f} s"
+            line = (
+                f"[{c['evaluated']}/{self.total} {_clock(time.monotonic() - self.started)}] "
+                f"trial {record.index} {record.status} ({took})"
+                + (f"  {metrics}" if metrics else "")
+                + (f"  {why[:120]}" if why else "")
+                + (
+                    f"  ({c['ruled_out']} ruled out by the estimate so far)"
+                    if c["ruled_out"]
+                    else ""
+                )
+            )
+            self._say(line)
+
+    def _say(self, line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+        self.last = time.monotonic()
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(min(HEARTBEAT_S, 5.0)):
+            now = time.monotonic()
+            if now - self.last >= HEARTBEAT_S:
+                self._say(
+                    f"[{self._done}/{self.total} {_clock(now - self.started)}] still running: "
+                    f"trial {self._done + 1} of {self.total} for {_clock(now - self.last)}"
+                )
 
     def stop(self) -> None:
+        self._stop.set()
         if self.bar is not None:
             self.bar.stop()
 
@@ -102,9 +175,9 @@ def summary(records: Records, out_dir: Path) -> str:
     """The end-of-run report: counts, the Pareto set with provenance, where the records are."""
     c = records.counts()
     lines = [
-        f"{records.spec.design}: {c['evaluated']} designs evaluated ({c['ok']} ok, "
-        f"{c['infeasible'] - c['ruled_out']} infeasible, {c['failed']} failed); "
-        f"{c['ruled_out']} ruled out by the estimate before training -> {out_dir}/"
+        f"{records.spec.design}: {count(c['evaluated'], 'design')} evaluated ({c['ok']} ok, "
+        f"{c['over_budget']} over budget, {c['failed']} failed) and {c['ruled_out']} ruled out "
+        f"by the estimate before training -> {out_dir}/"
     ]
     if records.note:
         lines.append(f"note: {records.note}")
@@ -145,8 +218,9 @@ def summary(records: Records, out_dir: Path) -> str:
 
 
 def mode_for(quiet: bool, log_format: str) -> str:
+    """The progress mode of a build (see :class:`Progress`)."""
     if log_format == "json":
         return "json"
-    if quiet or not sys.stderr.isatty():
+    if quiet:
         return "quiet"
-    return "rich"
+    return "rich" if sys.stderr.isatty() else "plain"

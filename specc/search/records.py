@@ -159,11 +159,16 @@ class Records:
         return record
 
     def counts(self) -> dict[str, int]:
+        """Records by status and by stage. ``evaluated`` (trained) + ``ruled_out`` (judged by
+        the estimate only) = ``proposals``; the evaluated ones are ``ok`` + ``over_budget`` +
+        ``failed``; ``infeasible`` counts both stages."""
         out = {"ok": 0, "infeasible": 0, "failed": 0, "skipped": 0, "evaluated": 0, "ruled_out": 0}
+        over = 0
         for r in self.items:
             out[r.status] += 1
             out["ruled_out" if r.stage == "precheck" else "evaluated"] += 1
-        return out
+            over += r.status == "infeasible" and r.stage == "evaluated"
+        return {**out, "over_budget": over, "proposals": len(self.items)}
 
     # ---- files ------------------------------------------------------------------------------
 
