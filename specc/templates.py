@@ -29,6 +29,12 @@ def tcl_quote(value: object) -> str:
     return f'"{escaped}"'
 
 
+def knob_value(value: Any) -> str:
+    """A knob's value as a table shows it: reals to 3 significant digits (a sampled learning
+    rate is 0.00456, not 0.0045573571745)."""
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
 def count(n: int, noun: str) -> str:
     """``1 design``, ``2 designs``: a number and its noun in the right number."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
@@ -58,6 +64,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["tcl_quote"] = tcl_quote
     env.filters["count"] = count
+    env.filters["knob"] = knob_value
     return env
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from specc.ir import model as ir
 
-__all__ = ["Dimension", "count", "dimensions"]
+__all__ = ["Dimension", "count", "dimensions", "knob_used"]
 
 
 @dataclass(frozen=True)
@@ -135,3 +135,11 @@ def count(dims: list[Dimension]) -> tuple[int, list[str]]:
             subtotal += n
         total *= subtotal
     return total, continuous
+
+
+def knob_used(spec: ir.Spec, name: str) -> bool:
+    """Whether a knob of a trial's configuration shapes the design: a ``model keras`` file is
+    loaded as it is, so its trials carry ``model.*`` and ``train.*`` defaults they never use."""
+    if spec.model.family == "keras":
+        return not name.startswith(("model.", "train."))
+    return True

@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Dot", "Plot", "line_plot", "scatter"]
+__all__ = ["Dot", "Plot", "line_plot", "scatter", "spans_decades"]
 
 WIDTH, HEIGHT = 420, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
@@ -86,20 +86,55 @@ def _axis(values: list[float]) -> tuple[float, float, list[float], float]:
     return lo, hi, ticks, step
 
 
+def spans_decades(values: list[float]) -> bool:
+    """Whether an axis over ``values`` is better logarithmic: all positive, over a decade."""
+    return bool(values) and min(values) > 0 and max(values) > 10 * min(values)
+
+
+def _log_axis(values: list[float]) -> tuple[float, float, list[tuple[float, str]]]:
+    """Bounds (as log10) and ticks (value, label) of a logarithmic axis: whole decades, with 2
+    and 5 in between when the axis spans at most two."""
+    lo = math.floor(math.log10(min(values)))
+    hi = math.ceil(math.log10(max(values)))
+    steps = (1, 2, 5) if hi - lo <= 2 else (1,)
+    ticks = []
+    for e in range(lo, hi + 1):
+        for m in steps:
+            v = m * 10.0**e
+            if v <= 10.0**hi * 1.0001:
+                ticks.append((v, _label(v, v)))
+    return float(lo), float(hi), ticks
+
+
 def _place(
-    plot: Plot, xs: list[float], ys: list[float]
+    plot: Plot, xs: list[float], ys: list[float], log: tuple[bool, bool] = (False, False)
 ) -> tuple[Callable[[float], float], Callable[[float], float]]:
-    xlo, xhi, xt, xstep = _axis(xs)
-    ylo, yhi, yt, ystep = _axis(ys)
+    """Scales from data to pixels; an axis in ``log`` is logarithmic (its label says so)."""
+
+    def scale(
+        values: list[float], is_log: bool
+    ) -> tuple[Callable[[float], float], list[tuple[float, str]]]:
+        if is_log:
+            lo, hi, ticks = _log_axis(values)
+            return (lambda v: (math.log10(v) - lo) / (hi - lo)), ticks
+        lo, hi, at, step = _axis(values)
+        return (lambda v: (v - lo) / (hi - lo)), [(t, _label(t, step)) for t in at]
+
+    fx, xt = scale(xs, log[0])
+    fy, yt = scale(ys, log[1])
 
     def px(v: float) -> float:
-        return round(plot.left + (v - xlo) / (xhi - xlo) * (plot.right - plot.left), 1)
+        return round(plot.left + fx(v) * (plot.right - plot.left), 1)
 
     def py(v: float) -> float:
-        return round(plot.bottom - (v - ylo) / (yhi - ylo) * (plot.bottom - plot.top), 1)
+        return round(plot.bottom - fy(v) * (plot.bottom - plot.top), 1)
 
-    plot.xticks = [(px(t), _label(t, xstep)) for t in xt]
-    plot.yticks = [(py(t), _label(t, ystep)) for t in yt]
+    plot.xticks = [(px(t), label) for t, label in xt]
+    plot.yticks = [(py(t), label) for t, label in yt]
+    if log[0]:
+        plot.xlabel += " (log scale)"
+    if log[1]:
+        plot.ylabel += " (log scale)"
     return px, py
 
 
@@ -124,11 +159,9 @@ def scatter(
         plot.xlabel += f" (budget {xbudget:,g} off the axis)"
     if ybudget is not None and not yin:
         plot.ylabel += f" (budget {ybudget:,g} off the axis)"
-    px, py = _place(
-        plot,
-        xs + ([xbudget] if xin and xbudget else []),
-        ys + ([ybudget] if yin and ybudget else []),
-    )
+    xall = xs + ([xbudget] if xin and xbudget else [])
+    yall = ys + ([ybudget] if yin and ybudget else [])
+    px, py = _place(plot, xall, yall, (spans_decades(xall), spans_decades(yall)))
     for d in dots:
         d.px, d.py = px(d.x), py(d.y)
     plot.dots = sorted(dots, key=lambda d: d.kind == "pareto")  # front drawn on top

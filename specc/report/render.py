@@ -14,10 +14,11 @@ from specc.evaluate.figures import LayerEstimate
 from specc.evaluate.results import Metric
 from specc.files import content_hash
 from specc.ir import model as ir
+from specc.ir.space import dimensions, knob_used
 from specc.metrics import METRIC_ORDER, METRICS, format_value, provenance_kind
 from specc.report.plots import Dot, Plot, line_plot, scatter
 from specc.search.records import Record, Records
-from specc.templates import render
+from specc.templates import knob_value, render
 
 __all__ = ["Cell", "PointView", "overall_reports", "point_reports"]
 
@@ -56,6 +57,29 @@ class PointView:
         return [cell(n, self.record.metrics.get(n)) for n in names]
 
 
+def searched_knobs(spec: ir.Spec, records: list[Record]) -> list[str]:
+    """The knobs worth a column: those the search varies (fixed ones are in the spec), in the
+    order ``specc space`` lists them, and only those a design uses."""
+    order = [d.name for d in dimensions(spec)]
+    if spec.search.fidelity_epochs is not None:
+        order.append("train.epochs")
+    present = {k for r in records for k in r.point}
+    return [k for k in order if k in present and knob_used(spec, k)]
+
+
+def short(knob: str) -> str:
+    """A column heading: ``hls.precision.width`` -> ``precision.width``, ``model.fc1.neurons``
+    -> ``fc1.neurons``."""
+    return knob.split(".", 1)[1] if "." in knob else knob
+
+
+def knob_text(record: Record, knobs: list[str]) -> str:
+    """The knobs of one design in a line (plot hover texts)."""
+    return ", ".join(
+        f"{short(k)} {knob_value(record.point[k])}" for k in knobs if k in record.point
+    )
+
+
 def _fence(text: str) -> str:
     """A Markdown code fence longer than any run of backticks in ``text``."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -77,6 +101,7 @@ def _budget(spec: ir.Spec, metric: str) -> float | None:
 def _plots(spec: ir.Spec, records: Records, points: dict[str, PointView]) -> list[Plot]:
     """One scatter per pair of objectives (budget lines drawn), and hypervolume per trial."""
     by_key = {p.record.key: p for p in points.values()}
+    knobs = searched_knobs(spec, records.items)
     evaluated = [r for r in records.items if r.stage == "evaluated" and r.status != "failed"]
     plots = []
     for a, b in itertools.combinations([o.metric for o in spec.objectives], 2):
@@ -95,6 +120,8 @@ def _plots(spec: ir.Spec, records: Records, points: dict[str, PointView]) -> lis
                 f"{LABELS[b]} {format_value(b, r.metrics[b].value)}"
                 + (" (estimated)" if estimated else "")
             )
+            if knobs:
+                title += "\n" + knob_text(r, knobs)
             href = f"points/{view.id}/report.html" if view else None
             dots.append(Dot(r.metrics[a].value, r.metrics[b].value, kind, estimated, title, href))
         if not dots:  # an empty frame says less than the sentence the template writes instead
@@ -131,7 +158,7 @@ def point_reports(spec: ir.Spec, view: PointView, project: str) -> tuple[str, st
         "view": view,
         "project": project,
         "metrics": [(LABELS[n], cell(n, view.record.metrics.get(n))) for n in names],
-        "knobs": sorted(view.record.point.items()),
+        "knobs": sorted((k, v) for k, v in view.record.point.items() if knob_used(spec, k)),
         "estimated": any(
             provenance_kind(m.provenance) == "estimate" for m in view.record.metrics.values()
         ),
@@ -159,7 +186,7 @@ def overall_reports(
             if provenance_kind(m.provenance) == "synth"
         }
     )
-    knobs = sorted({k for r in records.items for k in r.point})
+    knobs = sorted({k for r in records.items for k in r.point if knob_used(spec, k)})
     context = {
         "version": __version__,
         "spec": spec,
@@ -176,14 +203,22 @@ def overall_reports(
         "labels": LABELS,
         "names": names,
         "knobs": knobs,
+        "searched": searched_knobs(spec, [p.record for p in points]),
+        "short": short,
         "cell": cell,
         "plots": _plots(spec, records, {p.id: p for p in points}),
         "versions": sorted(versions.items()),
         "tools": tools,
-        "estimated": any(
-            provenance_kind(m.provenance) == "estimate"
-            for r in records.items
-            for m in r.metrics.values()
+        # The estimators' provenances (empty when every number was synthesised or simulated).
+        "estimated": ", ".join(
+            sorted(
+                {
+                    m.provenance
+                    for r in records.items
+                    for m in r.metrics.values()
+                    if provenance_kind(m.provenance) == "estimate"
+                }
+            )
         ),
     }
     return render("report/report.md.j2", **context), render("report/report.html.j2", **context)
