@@ -11,17 +11,18 @@ cached trials instantly and evaluates only new ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from specc.emit.project import EmitResult, emit
+from specc.emit.project import EmitResult, LiveReport, emit
 from specc.evaluate.keys import data_fingerprint, model_file_hash, versions
 from specc.evaluate.synth import find_tool
 from specc.files import exclusive, json_hash, refuse_symlinks
 from specc.ir import model as ir
 from specc.options import BuildOptions
-from specc.search.records import Records
+from specc.search.records import Record, Records
 
 __all__ = ["BuildOutcome", "build", "fingerprint", "lock_path", "report"]
 
@@ -121,7 +122,23 @@ def _build(
     else:
         from specc.search.driver import search
 
-        records = search(spec, options, fp)
+        live = LiveReport(spec, spec_text, spec_name, trials)
+        shown = options.on_record
+
+        def on_record(record: Record, records: Records) -> None:
+            if shown is not None:
+                shown(record, records)
+            live.update(records)
+
+        try:
+            records = search(spec, replace(options, on_record=on_record), fp)
+        except BaseException:
+            # Interrupted (or failed): the report says so instead of "running".
+            stopped = Records.load(spec, out_dir)
+            if stopped is not None:
+                with contextlib.suppress(OSError):
+                    live.update(stopped, force=True, state="stopped")
+            raise
         reused = False
     return BuildOutcome(records, emit(spec, spec_text, spec_name, records), reused)
 

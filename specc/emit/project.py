@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,12 +19,13 @@ from specc.emit.vivado import hls_command, run_hls_script, vivado_files
 from specc.evaluate.estimate import PROVENANCE
 from specc.evaluate.results import TrialResult
 from specc.evaluate.synth import build_opt_tcl
+from specc.files import write_atomic
 from specc.ir import model as ir
 from specc.report.render import PointView, overall_reports, point_reports
 from specc.search.records import Record, Records
 from specc.templates import render, safe_name
 
-__all__ = ["EmitResult", "emit"]
+__all__ = ["EmitResult", "LiveReport", "emit"]
 
 # The C-simulation library g++ built for the trial: not a source of the project.
 BUILD_ARTEFACTS = (".so", ".o")
@@ -152,3 +154,30 @@ def emit(spec: ir.Spec, spec_text: str, spec_name: str, records: Records) -> Emi
     plan.add_file("report.md", md)
     plan.add_file("report.html", html)
     return EmitResult(plan.apply(), [v.id for v in views], missing)
+
+
+class LiveReport:
+    """``report.html`` rewritten while a build runs (after a record, at most every
+    ``interval_s``), so a user can watch the search in a browser: the trials so far, the plots,
+    a note that the build is running, and a reload every few seconds. Pareto points get their
+    folders (and links) when the build ends and :func:`emit` writes the final report."""
+
+    def __init__(
+        self, spec: ir.Spec, spec_text: str, spec_name: str, total: int, interval_s: float = 5.0
+    ) -> None:
+        self.spec, self.spec_text, self.spec_name = spec, spec_text, spec_name
+        self.total = total
+        self.interval_s = interval_s
+        self.written = -float("inf")
+
+    def update(self, records: Records, force: bool = False, state: str = "running") -> None:
+        """Rewrite the report if ``interval_s`` has passed (or ``force``); ``state`` is
+        ``running`` or ``stopped`` (the build was interrupted)."""
+        now = time.monotonic()
+        if not force and now - self.written < self.interval_s:
+            return
+        _, html = overall_reports(
+            self.spec, self.spec_text, self.spec_name, records, [], {}, state, self.total
+        )
+        write_atomic(records.out_dir / "report.html", html)
+        self.written = now

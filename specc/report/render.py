@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from dataclasses import dataclass, field
 
 from specc import __version__
@@ -173,8 +174,16 @@ def overall_reports(
     records: Records,
     points: list[PointView],
     versions: dict[str, str],
+    live: str = "",
+    total: int = 0,
 ) -> tuple[str, str]:
-    """``report.md`` and ``report.html`` of the whole run."""
+    """``report.md`` and ``report.html`` of the whole run.
+
+    Args:
+        live: ``running`` or ``stopped`` for the report a build rewrites while it runs (see
+            :class:`specc.emit.project.LiveReport`); empty for the final one.
+        total: the designs the running build will evaluate.
+    """
     names = _metric_names(records.items)
     objectives = [o.metric for o in spec.objectives]
     shown = objectives + [m for m in names if m not in objectives]
@@ -208,6 +217,9 @@ def overall_reports(
         "cell": cell,
         "plots": _plots(spec, records, {p.id: p for p in points}),
         "versions": sorted(versions.items()),
+        "live": live,
+        "total": total,
+        "updated": time.strftime("%H:%M:%S"),
         "tools": tools,
         # The estimators' provenances (empty when every number was synthesised or simulated).
         "estimated": ", ".join(

@@ -76,3 +76,22 @@ def test_the_summary_counts_add_up(tmp_path: Path) -> None:
     first = summary(records, tmp_path).splitlines()[0]
     assert "2 designs evaluated (1 ok, 1 over budget, 0 failed) and 3 ruled out" in first
     assert "Pareto set: 1 design," in summary(records, tmp_path)
+
+
+def test_the_report_is_rewritten_while_the_build_runs(tmp_path: Path) -> None:
+    from specc.emit.project import LiveReport
+
+    records = _records(tmp_path)
+    live = LiveReport(records.spec, "design x\n", "x.cds", total=20, interval_s=3600)
+    _record(records, "ok", fixed_error=0.03, latency_ns=155.0, lut=1200.0)
+    live.update(records)
+    html = (tmp_path / "report.html").read_text()
+    assert "This build is running</b> (1 of 20 designs evaluated" in html
+    assert '<meta http-equiv="refresh" content="10">' in html and "<svg" in html
+    _record(records, "ok", fixed_error=0.02, latency_ns=255.0, lut=1500.0)
+    live.update(records)  # within the interval: not rewritten
+    assert (tmp_path / "report.html").read_text() == html
+    live.update(records, force=True, state="stopped")
+    html = (tmp_path / "report.html").read_text()
+    assert "This build was stopped</b> after 2 evaluated designs" in html
+    assert "refresh" not in html
