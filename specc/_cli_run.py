@@ -27,6 +27,7 @@ from specc.options import BuildOptions, Limits
 
 if TYPE_CHECKING:
     from specc.build import BuildOutcome
+    from specc.ir import model as ir
     from specc.search.records import Record, Records
 
 __all__ = ["cmd_build", "cmd_eval", "cmd_report"]
@@ -89,6 +90,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress = Progress(total, mode_for(args.quiet, args.log_format))
     options = _build_options(args, progress.update)
     out_dir = Path(args.out) / spec.design
+    _say_conversion(spec, out_dir)
     try:
         outcome = build(
             spec, checked.text, args.file, options, search_again=args.search or args.force
@@ -128,6 +130,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(summary(records, out_dir))
         print(_emitted(outcome, out_dir))
     return _status(records)
+
+
+def _say_conversion(spec: ir.Spec, out_dir: Path) -> None:
+    """A Keras 2 model file is converted once, by the first trial that needs it: say so."""
+    from specc.evaluate.keras_files import converted_path
+
+    target = converted_path(spec, out_dir / "cache")
+    if target is not None and not target.is_file():
+        sys.stderr.write(
+            f"specc: {spec.model.path} is a Keras 2 model; it is converted to Keras 3 once, "
+            f"into {target}\n"
+        )
 
 
 def _status(records: Records) -> int:

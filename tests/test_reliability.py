@@ -4,6 +4,7 @@ failures retried, bad data and model files named at trial time."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,13 +110,16 @@ def test_non_finite_data_is_a_data_error_naming_where(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_file_keras_cannot_load_is_a_model_failure(tmp_path: Path) -> None:
+    from specc.compiler import load
     from specc.evaluate.errors import RETRIED, TrialFailure
-    from specc.evaluate.train import load_model_file
+    from specc.evaluate.keras_files import load_spec_model
 
-    bad = tmp_path / "m.keras"
-    bad.write_text("not a model")
+    shutil.copytree(ROOT / "examples" / "data", tmp_path / "data")
+    shutil.copy(ROOT / "examples" / "keras_digits.cds", tmp_path)
+    spec = load(tmp_path / "keras_digits.cds")
+    (tmp_path / "data" / "digits_mlp.keras").write_bytes(b"PK\x03\x04 not a zip after all")
     with pytest.raises(TrialFailure) as failure:
-        load_model_file(bad)
+        load_spec_model(spec, tmp_path / "cache")
     assert failure.value.category == "model" and "model" not in RETRIED
 
 

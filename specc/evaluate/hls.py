@@ -27,7 +27,9 @@ BACKENDS = {"vivado": "Vivado", "vitis": "Vitis"}
 PROJECT = "myproject"
 
 
-def _type(cfg: TrialConfig, layer: str | None, role: str = "weight", guard: int = 0) -> str:
+def _type(
+    cfg: TrialConfig, layer: str | tuple[str, ...] | None, role: str = "weight", guard: int = 0
+) -> str:
     """The hls4ml type string of a layer's ``role``.
 
     The spec's ``ap_fixed<W, I>`` is the type of weights, biases and results. Results saturate and
@@ -70,15 +72,17 @@ def hls_config(cfg: TrialConfig, model: Any) -> dict[str, Any]:
     keras_layers = {layer.name: layer for layer in model.layers}
     for name, layer_conf in conf["LayerName"].items():
         owner = owner_layer(name)
-        # Layers without an override (input, pooling, flatten) get the model-wide type; the
-        # softmax output is a probability, typed like the output layer that feeds it.
-        typed = "output" if name == "softmax" else owner
+        # A layer's own override first (``layer fc1_relu { ... }`` names hls4ml's layer), then
+        # the Dense/Conv it belongs to; layers without either (input, pooling, flatten) get
+        # the model-wide type; the softmax output is a probability, typed like the output
+        # layer that feeds it.
+        typed = (name, "output") if name == "softmax" else (name, owner)
         guard = max(_fan_in(keras_layers[name]) - 1, 0).bit_length() if name in keras_layers else 0
         for key, value in list(layer_conf.get("Precision", {}).items()):
             if value == "auto":
                 layer_conf["Precision"][key] = _type(cfg, typed, key, guard)
         if "ReuseFactor" in layer_conf:
-            layer_conf["ReuseFactor"] = int(cfg.layer_knob(owner, "reuse_factor"))
+            layer_conf["ReuseFactor"] = int(cfg.layer_knob((name, owner), "reuse_factor"))
         if getattr(keras_layers.get(name), "kernel", None) is not None and name == owner:
             layer_conf["Strategy"] = str(cfg.layer_knob(owner, "strategy")).capitalize()
     return conf

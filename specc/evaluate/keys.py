@@ -53,10 +53,15 @@ def data_fingerprint(ds: ir.Dataset, base: Path) -> str:
 
 
 def model_file_hash(spec: ir.Spec) -> str:
-    """Hash of a ``model keras`` spec's model file ("" for the built-in families)."""
+    """Hash of a ``model keras`` spec's model file, and of its weights file when it has one
+    ("" for the built-in families)."""
     if spec.model.path is None:
         return ""
-    return file_hash(Path(spec.source).parent / spec.model.path)
+    base = Path(spec.source).parent
+    digest = file_hash(base / spec.model.path)
+    if spec.model.weights is not None:
+        digest = content_hash(digest, file_hash(base / spec.model.weights))
+    return digest
 
 
 def trial_key(

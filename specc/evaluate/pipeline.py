@@ -104,7 +104,7 @@ def _model(
         trained = Trained(model, info["float_accuracy"], info["epochs_run"], info["final_loss"])
         how = "cache"
     except (OSError, ValueError, KeyError):
-        trained = train(spec, cfg, data, spec.train.seed)
+        trained = train(spec, cfg, data, spec.train.seed, cache)
         how = "loaded" if spec.model.family == "keras" else "trained"
         tmp = folder.with_name(f".{key}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)

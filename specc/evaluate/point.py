@@ -119,12 +119,17 @@ class TrialConfig:
         )
 
     # ---- hardware per layer ----------------------------------------------------------------
-    def layer_knob(self, layer: str, knob: str) -> Any:
+    def layer_knob(self, layer: str | tuple[str, ...], knob: str) -> Any:
         """A layer's value of ``reuse_factor``, ``strategy`` or ``precision.width/integer``:
-        its override when the spec has one, else the model-wide value."""
-        return self.values.get(f"hls.{layer}.{knob}", self.values[f"hls.{knob}"])
+        the override of the first of ``layer``'s names the spec has one for (an hls4ml layer
+        such as ``fc1_relu`` is itself and then the Dense it belongs to), else the model-wide
+        value."""
+        for name in (layer,) if isinstance(layer, str) else layer:
+            if f"hls.{name}.{knob}" in self.values:
+                return self.values[f"hls.{name}.{knob}"]
+        return self.values[f"hls.{knob}"]
 
-    def precision(self, layer: str | None = None) -> tuple[int, int]:
+    def precision(self, layer: str | tuple[str, ...] | None = None) -> tuple[int, int]:
         if layer is None:
             return int(self.values["hls.precision.width"]), int(
                 self.values["hls.precision.integer"]

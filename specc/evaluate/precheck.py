@@ -27,7 +27,8 @@ def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str,
     base = Path(spec.source).parent
     if spec.model.family == "keras":
         assert spec.model.path is not None
-        arch = keras_file_architecture(base / spec.model.path)
+        weights = base / spec.model.weights if spec.model.weights else None
+        arch = keras_file_architecture(base / spec.model.path, weights)
         if arch is None:
             return {}  # not a plain MLP: judged on the trial's own numbers only
         shapes = shapes_from_architecture(arch, cfg)

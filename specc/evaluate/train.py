@@ -79,21 +79,6 @@ def input_view(
     return x
 
 
-def load_model_file(path: Path) -> keras.Model:
-    """A saved Keras model, without its training state.
-
-    Raises:
-        TrialFailure: ``model`` when the file is not a model Keras can load (not retried: the
-            file is what it is).
-    """
-    import keras
-
-    try:
-        return keras.models.load_model(path, compile=False)
-    except Exception as err:  # Keras raises many kinds for a bad file
-        raise TrialFailure("model", f"{path.name}: {type(err).__name__}: {err}") from None
-
-
 def build_model(spec: ir.Spec, cfg: TrialConfig, data: Data) -> keras.Model:
     """A fresh Keras model of this trial's architecture (:func:`specc.ir.arch.architecture`).
 
@@ -155,7 +140,9 @@ def _prunable(model: keras.Model) -> list[Any]:
     ]
 
 
-def train(spec: ir.Spec, cfg: TrialConfig, data: Data, seed: int) -> Trained:
+def train(
+    spec: ir.Spec, cfg: TrialConfig, data: Data, seed: int, cache: Path | None = None
+) -> Trained:
     """Build (or load) and train the model of one trial; evaluate it on the test split.
 
     Magnitude pruning (``pruning_sparsity > 0``): train for two thirds of the epochs, zero the
@@ -177,7 +164,9 @@ def train(spec: ir.Spec, cfg: TrialConfig, data: Data, seed: int) -> Trained:
         pass
     if spec.model.family == "keras":
         assert spec.model.path is not None
-        model = load_model_file(Path(spec.source).parent / spec.model.path)
+        from specc.evaluate.keras_files import load_spec_model
+
+        model = load_spec_model(spec, cache)
         try:
             x_tr = input_view(data.x_train, "keras", "", data.image, model)
             x_te = input_view(data.x_test, "keras", "", data.image, model)

@@ -18,12 +18,10 @@ The naming contract with the spec (``layer fc1 { ... }``) and with hls4ml lives 
 
 from __future__ import annotations
 
-import json
 import math
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from specc.ir import model as ir
 from specc.ir.datasets import DataShape
@@ -35,12 +33,9 @@ __all__ = [
     "ArchitectureError",
     "Layer",
     "LayerSizes",
-    "ModelFileError",
-    "ModelSummary",
     "activation_kind",
     "architecture",
     "keras_file_architecture",
-    "keras_file_summary",
     "layer_sizes",
     "owner_layer",
 ]
@@ -324,99 +319,15 @@ def layer_sizes(model: ir.Model, data: DataShape) -> list[LayerSizes]:
 # ---- a saved model's layers -------------------------------------------------------------------
 
 
-class ModelFileError(ValueError):
-    """A model file that is not a model specc can read; the message says what it is instead."""
+def keras_file_architecture(path: Path, weights: Path | None = None) -> Architecture | None:
+    """The layers of a saved model (any format :mod:`specc.ir.modelfile` reads), from its
+    config (no TensorFlow); None when it is not a plain chain of Dense and activation layers
+    (then nothing is judged before a trial)."""
+    from specc.ir.modelfile import ModelFileError, read_model_file
 
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """What a saved model says about itself, read without TensorFlow.
-
-    Args:
-        input_shape: one sample's shape (without the batch axis); empty when not stated.
-        output_units: the last Dense layer's width when the model ends in one (else None).
-        layer_names: every layer's name, in order.
-    """
-
-    input_shape: tuple[int, ...]
-    output_units: int | None
-    layer_names: tuple[str, ...]
-
-
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-# Layers after the last Dense that leave its width as it is.
-_SHAPE_KEEPING = ("Activation", "ReLU", "Softmax", "Dropout", "LeakyReLU")
-
-
-def _keras_config(path: Path) -> dict[str, Any] | None:
-    """The ``config.json`` of a ``.keras`` archive; None for an HDF5 (``.h5``) model, which
-    Keras loads but whose config is not read here."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            if "config.json" not in zf.namelist():
-                raise ModelFileError("is a zip archive without config.json, not a .keras model")
-            config = json.loads(zf.read("config.json"))
-    except zipfile.BadZipFile:
-        with path.open("rb") as fh:
-            start = fh.read(8)
-        if start == _HDF5_SIGNATURE:
-            return None
-        raise ModelFileError("is not a Keras model (a .keras file is a zip archive)") from None
-    except ModelFileError:
-        raise
-    except (ValueError, UnicodeDecodeError):
-        raise ModelFileError("has a config.json that is not JSON") from None
-    if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
-        raise ModelFileError("has a config.json without a model config")
-    return config
-
-
-def keras_file_summary(path: Path) -> ModelSummary:
-    """Input shape, output width and layer names of a saved ``.keras`` model.
-
-    Raises:
-        ModelFileError: when the file is not a Keras model.
-        OSError: when it cannot be read.
-    """
-    config = _keras_config(path)
-    if config is None:
-        return ModelSummary((), None, ())
-    layers = config["config"].get("layers")
-    if not isinstance(layers, list) or not layers:
-        raise ModelFileError("has no layers in its config")
-    names: list[str] = []
-    input_shape: tuple[int, ...] = ()
-    for entry in layers:
-        conf = entry.get("config", {}) if isinstance(entry, dict) else {}
-        names.append(str(entry.get("name") or conf.get("name", "")))
-        shape = conf.get("batch_shape") or conf.get("batch_input_shape")
-        if not input_shape and isinstance(shape, list) and len(shape) >= 2:
-            if all(isinstance(s, int) and s > 0 for s in shape[1:]):
-                input_shape = tuple(shape[1:])
-    if not input_shape:
-        built = config.get("build_config", {}).get("input_shape")
-        if isinstance(built, list) and all(isinstance(s, int) and s > 0 for s in built[1:]):
-            input_shape = tuple(built[1:])
-    output_units = None
-    for entry in reversed(layers):
-        kind = entry.get("class_name")
-        if kind == "Dense":
-            units = entry.get("config", {}).get("units")
-            output_units = units if isinstance(units, int) else None
-            break
-        if kind not in _SHAPE_KEEPING:
-            break
-    return ModelSummary(input_shape, output_units, tuple(n for n in names if n))
-
-
-def keras_file_architecture(path: Path) -> Architecture | None:
-    """The layers of a saved ``.keras`` model, read from its ``config.json`` (no TensorFlow);
-    None when it is not a plain chain of Dense and activation layers (then nothing is judged
-    before a trial)."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            config = json.loads(zf.read("config.json"))["config"]["layers"]
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        config = read_model_file(path, weights).layers
+    except (OSError, ModelFileError):
         return None
     layers: list[Layer] = []
     input_shape: tuple[int, ...] = ()
@@ -424,7 +335,7 @@ def keras_file_architecture(path: Path) -> Architecture | None:
     for entry in config:
         kind, conf = entry.get("class_name"), entry.get("config", {})
         if kind == "InputLayer":
-            shape = conf.get("batch_shape") or conf.get("batch_input_shape") or []
+            shape = conf.get("batch_shape") or []
             if len(shape) != 2:
                 return None
             prev = int(shape[1])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from specc.diagnostics import Diagnostic, Severity, Span, did_you_mean
 from specc.ir import model as ir
-from specc.ir.arch import LayerSizes, ModelFileError, keras_file_summary, layer_sizes
+from specc.ir.arch import LayerSizes, layer_sizes
 from specc.ir.datasets import (
     DataFileError,
     DataShape,
@@ -23,6 +23,7 @@ from specc.ir.datasets import (
     shape_of,
 )
 from specc.ir.layers import invalid_sizes
+from specc.ir.modelfile import ModelFileError, read_model_file, summarize
 
 __all__ = ["CHECKS", "CheckContext", "run_checks"]
 
@@ -91,6 +92,7 @@ def check_files(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
     for what, path, span in (  # type: ignore[assignment]
         ("data file", spec.dataset.path, spec.dataset.span),
         ("model file", spec.model.path, spec.model.span),
+        ("weights file", spec.model.weights, spec.model.span),
     ):
         if path is None:
             continue
@@ -156,15 +158,20 @@ def check_model_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
     if m.path is None or not (ctx.base_dir / m.path).is_file():
         return
     assert m.span is not None
+    weights = ctx.base_dir / m.weights if m.weights else None
+    if weights is not None and not weights.is_file():
+        return  # reported by check_files
     try:
-        summary = keras_file_summary(ctx.base_dir / m.path)
+        model = read_model_file(ctx.base_dir / m.path, weights)
+        summary = summarize(model)
     except ModelFileError as err:
         yield _err(
             "E0411",
             m.span,
             m.span,
             f"model file '{m.path}' {err}",
-            "save the model with model.save('model.keras') (Keras 3)",
+            "specc reads Keras 3 .keras files, TF2-era .keras and .h5 models, and Keras 2 "
+            "model.json with its weights",
         )
         return
     except OSError as err:
@@ -182,6 +189,14 @@ def check_model_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
             "give the data the model was trained on, or a model for this data",
         )
     classes, units = ctx.data.classes, summary.output_units
+    if weights is not None and model.format != "keras2-json":
+        yield _err(
+            "E0407",
+            m.span,
+            m.span,
+            f"'weights' belongs to a Keras 2 model.json; '{m.path}' holds its own weights",
+            "remove weights = ...",
+        )
     if classes is not None and units is not None and units != classes:
         yield _err(
             "E0411",
@@ -199,11 +214,13 @@ def check_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
         names = [ls.name for ls in ctx.layers]
         owner = f"model {spec.model.family}"
     else:
-        path = ctx.base_dir / spec.model.path if spec.model.path else None
+        m = spec.model
+        path = ctx.base_dir / m.path if m.path else None
+        weights = ctx.base_dir / m.weights if m.weights else None
         if path is None or not path.is_file() or not spec.hls.layers:
             return
         try:
-            names = list(keras_file_summary(path).layer_names)
+            names = list(summarize(read_model_file(path, weights)).layer_names)
         except (ModelFileError, OSError):
             return  # reported by check_model_file
         if not names:

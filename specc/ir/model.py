@@ -160,6 +160,9 @@ class Model(Node):
 
     family: Literal["mlp", "cnn", "keras"]
     path: str | None = Field(None, description="keras: the trained model file.")
+    weights: str | None = Field(
+        None, description="keras: the weights (.h5) of a Keras 2 model.json model file."
+    )
     hidden_layers: Param = Field(description="mlp: number of hidden Dense layers.")
     neurons: Param = Field(description="Width of each hidden Dense layer (searched per layer).")
     activation: Param

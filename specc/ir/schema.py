@@ -123,7 +123,15 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
         _DENSE[1],
         _DENSE[2],
     ),
-    "model:keras": (),
+    "model:keras": (
+        Key(
+            "weights",
+            "str",
+            None,
+            "weights file (.h5) of a Keras 2 model.json model file",
+            False,
+        ),
+    ),
     "train": (
         Key("epochs", "int", 10, "training epochs", lo=1, hi=10_000),
         Key("batch_size", "int", 32, "mini-batch size", lo=1, hi=65_536),

@@ -211,7 +211,8 @@ class SectionReader:
         others = {k.name: f"model {f}" for f in FAMILIES for k in keys_for("model", f)}
         keys = keys_for("model", family)
         v = self.body(f"model {family}", keys, sec, sec.body, others)
-        if any(k.name not in v for k in keys):
+        # A key left out of v failed to read (and was reported); optional ones may be absent.
+        if any(k.name not in v and k.default is not None for k in keys):
             return None
         fields = {**_MODEL_NEUTRAL, **_plain(keys, v)}
         return ir.Model(**fields, family=family, path=path, span=sec.span)

@@ -161,7 +161,8 @@ def test_bad_model_files_are_positioned_errors(tmp_path: Path) -> None:
     with zipfile.ZipFile(tmp_path / "noconf.keras", "w") as zf:
         zf.writestr("weights.h5", b"")
     assert _keras_errors(tmp_path, "text.keras") == [
-        "E0411 model file 'text.keras' is not a Keras model (a .keras file is a zip archive)"
+        "E0411 model file 'text.keras' is not a Keras model (.keras archive, .h5 model, or "
+        "model.json with weights)"
     ]
     assert "without config.json" in _keras_errors(tmp_path, "noconf.keras")[0]
     mismatch = _keras_errors(
