@@ -209,6 +209,8 @@ def overall_reports(
         "points": points,
         "point_of": {p.record.key: p for p in points},
         "shown": shown,
+        "objectives": objectives,
+        "others": [m for m in shown if m not in objectives],
         "labels": LABELS,
         "names": names,
         "knobs": knobs,
