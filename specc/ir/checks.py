@@ -20,21 +20,37 @@ from specc.ir.datasets import (
     csv_header,
     inspect,
     label_index,
-    shape_of,
 )
 from specc.ir.layers import invalid_sizes
-from specc.ir.modelfile import ModelFileError, read_model_file, summarize
+from specc.ir.modelfile import (
+    ModelFile,
+    ModelFileError,
+    ModelSummary,
+    read_model_file,
+    summarize,
+)
 
 __all__ = ["CHECKS", "CheckContext", "run_checks"]
 
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What checks may look at besides the IR."""
+    """What checks may look at besides the IR, each file read once (:func:`run_checks`).
+
+    Args:
+        data: the dataset's shape (unknown parts None when its file could not be read).
+        data_error: why the data file cannot be used ("" when it can, or there is none).
+        model: a ``model keras`` file as read, and its summary (None when there is no file or
+            it could not be read: ``model_error`` says why).
+    """
 
     base_dir: Path
     data: DataShape
     layers: tuple[LayerSizes, ...]
+    data_error: str = ""
+    model: ModelFile | None = None
+    model_summary: ModelSummary | None = None
+    model_error: str = ""
 
 
 def _err(
@@ -112,15 +128,8 @@ def check_data_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A csv or npz file can hold what the dataset section says: its header (and a csv's rows:
     equal lengths, finite numbers, two classes), an npz's arrays, dtypes and shapes."""
     ds = spec.dataset
-    if ds.path is None or not (ctx.base_dir / ds.path).is_file():
-        return
-    assert ds.span is not None
-    try:
-        inspect(ds, ctx.base_dir)
-    except DataFileError as err:
-        yield _err("E0410", ds.span, ds.span, f"data file '{ds.path}' {err}", _DATA_HINT[ds.name])
-    except OSError as err:
-        yield _err("E0410", ds.span, ds.span, f"cannot read data file '{ds.path}': {err.strerror}")
+    if ctx.data_error and ds.span is not None:
+        yield _err("E0410", ds.span, ds.span, ctx.data_error, _DATA_HINT.get(ds.name))
 
 
 _DATA_HINT = {
@@ -155,41 +164,20 @@ def check_model_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
     """A ``model keras`` file is a Keras model whose input takes the data's features and whose
     last Dense layer has one output per class."""
     m = spec.model
-    if m.path is None or not (ctx.base_dir / m.path).is_file():
+    if m.span is None:
         return
-    assert m.span is not None
-    weights = ctx.base_dir / m.weights if m.weights else None
-    if weights is not None and not weights.is_file():
-        return  # reported by check_files
-    try:
-        model = read_model_file(ctx.base_dir / m.path, weights)
-        summary = summarize(model)
-    except ModelFileError as err:
+    if ctx.model_error:
         yield _err(
             "E0411",
             m.span,
             m.span,
-            f"model file '{m.path}' {err}",
+            ctx.model_error,
             "specc reads Keras 3 .keras files, TF2-era .keras and .h5 models, and Keras 2 "
             "model.json with its weights",
         )
+    if ctx.model is None or ctx.model_summary is None:
         return
-    except OSError as err:
-        yield _err("E0411", m.span, m.span, f"cannot read model file '{m.path}': {err.strerror}")
-        return
-    takes = math.prod(summary.input_shape) if summary.input_shape else None
-    has = ctx.data.features
-    if takes is not None and has is not None and takes != has:
-        yield _err(
-            "E0411",
-            m.span,
-            m.span,
-            f"model input takes {takes} values per sample (shape {summary.input_shape}), "
-            f"dataset {spec.dataset.name} has {has} features",
-            "give the data the model was trained on, or a model for this data",
-        )
-    classes, units = ctx.data.classes, summary.output_units
-    if weights is not None and model.format != "keras2-json":
+    if m.weights is not None and ctx.model.format != "keras2-json":
         yield _err(
             "E0407",
             m.span,
@@ -197,6 +185,18 @@ def check_model_file(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
             f"'weights' belongs to a Keras 2 model.json; '{m.path}' holds its own weights",
             "remove weights = ...",
         )
+    shape = ctx.model_summary.input_shape
+    takes, has = (math.prod(shape) if shape else None), ctx.data.features
+    if takes is not None and has is not None and takes != has:
+        yield _err(
+            "E0411",
+            m.span,
+            m.span,
+            f"model input takes {takes} values per sample (shape {shape}), "
+            f"dataset {spec.dataset.name} has {has} features",
+            "give the data the model was trained on, or a model for this data",
+        )
+    classes, units = ctx.data.classes, ctx.model_summary.output_units
     if classes is not None and units is not None and units != classes:
         yield _err(
             "E0411",
@@ -213,19 +213,11 @@ def check_layer_names(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
     if spec.model.family != "keras":
         names = [ls.name for ls in ctx.layers]
         owner = f"model {spec.model.family}"
-    else:
-        m = spec.model
-        path = ctx.base_dir / m.path if m.path else None
-        weights = ctx.base_dir / m.weights if m.weights else None
-        if path is None or not path.is_file() or not spec.hls.layers:
-            return
-        try:
-            names = list(summarize(read_model_file(path, weights)).layer_names)
-        except (ModelFileError, OSError):
-            return  # reported by check_model_file
-        if not names:
-            return  # an HDF5 model: its layers are not read before training
+    elif ctx.model_summary is not None:
+        names = list(ctx.model_summary.layer_names)
         owner = f"model file '{spec.model.path}'"
+    else:
+        return  # no model file, or one check_model_file reports
     for lk in spec.hls.layers:
         if lk.name not in names and lk.span is not None:
             guess = did_you_mean(lk.name, names)
@@ -385,10 +377,50 @@ CHECKS: tuple[Callable[[ir.Spec, CheckContext], Iterator[Diagnostic]], ...] = (
 )
 
 
+def _read_data(spec: ir.Spec, base_dir: Path) -> tuple[DataShape, str]:
+    """The dataset's shape, and why its file cannot be used ("" when it can)."""
+    ds = spec.dataset
+    if ds.path is not None and not (base_dir / ds.path).is_file():
+        return DataShape(None, None, None), ""  # reported by check_files
+    try:
+        return inspect(ds, base_dir), ""
+    except DataFileError as err:
+        return DataShape(None, None, None), f"data file '{ds.path}' {err}"
+    except OSError as err:
+        return DataShape(None, None, None), f"cannot read data file '{ds.path}': {err.strerror}"
+
+
+def _read_model(spec: ir.Spec, base_dir: Path) -> tuple[ModelFile | None, ModelSummary | None, str]:
+    """A ``model keras`` file as read, its summary, and why it cannot be used ("" when it
+    can, or when there is no file: missing files are reported by check_files)."""
+    m = spec.model
+    path = base_dir / m.path if m.path else None
+    weights = base_dir / m.weights if m.weights else None
+    if path is None or not path.is_file() or (weights is not None and not weights.is_file()):
+        return None, None, ""
+    try:
+        model = read_model_file(path, weights)
+        return model, summarize(model), ""
+    except ModelFileError as err:
+        return None, None, f"model file '{m.path}' {err}"
+    except OSError as err:
+        return None, None, f"cannot read model file '{m.path}': {err.strerror}"
+
+
 def run_checks(spec: ir.Spec, base_dir: Path) -> list[Diagnostic]:
-    """Run every check in ``CHECKS`` and return what they found."""
-    data = shape_of(spec.dataset, base_dir)
-    ctx = CheckContext(base_dir, data, tuple(layer_sizes(spec.model, data)))
+    """Read the data and model files once, run every check in ``CHECKS``, return what they
+    found."""
+    data, data_error = _read_data(spec, base_dir)
+    model, summary, model_error = _read_model(spec, base_dir)
+    ctx = CheckContext(
+        base_dir,
+        data,
+        tuple(layer_sizes(spec.model, data)),
+        data_error,
+        model,
+        summary,
+        model_error,
+    )
     out: list[Diagnostic] = []
     for check in CHECKS:
         out.extend(check(spec, ctx))
