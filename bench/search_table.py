@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from _runs import ROOT
+from build_table import upgrade_point
 
 from specc.evaluate.point import Scalar, resolve
 from specc.evaluate.results import Metric, TrialResult
@@ -46,6 +47,7 @@ class Table:
         with gzip.open(path or TABLE, "rt") as f:
             for line in f:
                 row = json.loads(line)
+                row["point"] = upgrade_point(row["point"])
                 self.rows[_row_key(row["point"])] = row
 
     def result(self, point: dict[str, Scalar]) -> TrialResult:

@@ -1,6 +1,8 @@
 """hls4ml conversion with every knob set explicitly, and the bit-accurate C simulation.
 
-Two hls4ml behaviours are guarded against here (see ../shared/STACK.md):
+A model trained with quantisers (``quantize { method = qat | hgq }``) carries its types: hls4ml
+derives every precision from HGQ2's quantisers and none is set here. Under post-training
+quantisation, two hls4ml behaviours are guarded against (see ../shared/STACK.md):
 - ``auto`` precisions: every precision hls4ml would infer is set to the point's type, so the last
   Dense cannot get a 38-bit result type that saturates the softmax table;
 - reuse-factor snapping: after conversion, each layer's reuse factor is compared with the one the
@@ -70,7 +72,12 @@ def hls_config(cfg: TrialConfig, model: Any) -> dict[str, Any]:
     conf["Model"]["ReuseFactor"] = int(cfg.get("hls.reuse_factor"))
     conf["Model"]["Strategy"] = str(cfg.get("hls.strategy")).capitalize()
     keras_layers = {layer.name: layer for layer in model.layers}
+    quantized = cfg.quantization != "ptq"
     for name, layer_conf in conf["LayerName"].items():
+        if quantized:
+            # Trained with its quantisers (specc.evaluate.compress): hls4ml reads each type
+            # from them, bit-exactly; a type set here would override one.
+            layer_conf.pop("Precision", None)
         owner = owner_layer(name)
         # A layer's own override first (``layer fc1_relu { ... }`` names hls4ml's layer), then
         # the Dense/Conv it belongs to; layers without either (input, pooling, flatten) get

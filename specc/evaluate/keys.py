@@ -89,12 +89,22 @@ def trial_key(
     return json_hash(payload)
 
 
+def _shapes_model(knob: str, cfg: TrialConfig) -> bool:
+    """Whether a knob changes the trained model: the model, training and compression knobs,
+    and under quantisation-aware training the precisions (they are the quantisers')."""
+    if knob.startswith(("model.", "train.", "compress.")):
+        return True
+    return cfg.quantization != "ptq" and ".precision." in knob
+
+
 def model_key(spec: ir.Spec, cfg: TrialConfig, fingerprint: str) -> str:
-    """What determines a trained model: the model and training knobs, the model family (or
-    file), the data and the seed. Hardware variants of one model share it, so a model is
-    trained once however many mappings of it are evaluated."""
+    """What determines a trained model: the model, training and compression knobs (with the
+    precisions under quantisation-aware training), the order of the compression tasks, the
+    model family (or file), the data and the seed. Hardware variants of one model share it,
+    so a model is trained once however many mappings of it are evaluated."""
     payload = {
-        "config": {k: v for k, v in cfg.to_json().items() if k.startswith(("model.", "train."))},
+        "config": {k: v for k, v in cfg.to_json().items() if _shapes_model(k, cfg)},
+        "tasks": [t.kind for t in spec.compress],
         "family": spec.model.family,
         "conv": spec.model.conv,
         "pool_size": spec.model.pool_size,

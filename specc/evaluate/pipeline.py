@@ -98,10 +98,18 @@ def _model(
         warm.models.move_to_end(key)
         return warm.models[key], "memory"
     folder = cache / "models" / key
+    if cfg.quantization != "ptq":
+        import hgq  # noqa: F401  (registers HGQ2's layers with Keras's loader)
     try:
         info = json.loads((folder / "trained.json").read_text())
         model = keras.models.load_model(folder / "model.keras", compile=False)
-        trained = Trained(model, info["float_accuracy"], info["epochs_run"], info["final_loss"])
+        trained = Trained(
+            model,
+            info["float_accuracy"],
+            info["epochs_run"],
+            info["final_loss"],
+            info.get("compression", {}),
+        )
         how = "cache"
     except (OSError, ValueError, KeyError):
         trained = train(spec, cfg, data, spec.train.seed, cache)
@@ -114,6 +122,7 @@ def _model(
             "float_accuracy": trained.float_accuracy,
             "epochs_run": trained.epochs_run,
             "final_loss": trained.final_loss,
+            "compression": trained.compression,
         }
         (tmp / "trained.json").write_text(json.dumps(info))
         if folder.exists():
@@ -128,8 +137,12 @@ def _model(
 _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specc-compile")
 
 
-def _will_train(spec: ir.Spec, key: str, cache: Path, warm: Warm) -> bool:
-    if spec.model.family == "keras" or key in warm.models:
+def _will_train(spec: ir.Spec, cfg: TrialConfig, key: str, cache: Path, warm: Warm) -> bool:
+    """Whether this trial trains a model whose firmware is known before training (so it can
+    be compiled meanwhile): not a model file, and not one whose types its quantisers learn."""
+    if spec.model.family == "keras" or key in warm.models or cfg.quantization != "ptq":
+        return False
+    if spec.task("scale") is not None:
         return False
     return not (cache / "models" / key / "trained.json").is_file()
 
@@ -187,7 +200,7 @@ def run_phases(
     clock.lap("data")
     mkey = model_key(spec, cfg, fingerprint)
     prefetch = None
-    if _will_train(spec, mkey, cache, warm) and not _csim_result(mkey, cfg, cache).is_file():
+    if _will_train(spec, cfg, mkey, cache, warm) and not _csim_result(mkey, cfg, cache).is_file():
         prefetch = _prefetch_simulator(spec, cfg, data, work, cache)
         clock.lap("prefetch")
     trained, how = _model(spec, cfg, data, mkey, cache, warm)
@@ -209,7 +222,8 @@ def run_phases(
     from specc.evaluate.shapes import shapes_from_hls, target_of
     from specc.evaluate.synth import find_tool, synthesize
 
-    est = estimate_design(shapes_from_hls(hm), target_of(spec, cfg))
+    shapes = shapes_from_hls(hm, exact_weights=cfg.quantization == "hgq")
+    est = estimate_design(shapes, target_of(spec, cfg))
     period = float(cfg.get("hls.clock_period"))
     metrics = {
         "float_accuracy": Metric(value=trained.float_accuracy, provenance="keras"),

@@ -108,8 +108,24 @@ class TrialConfig:
         depth = int(self.values.get("model.conv_layers", 0))
         return [int(self.values[f"model.conv{k}.filters"]) for k in range(1, depth + 1)]
 
-    def arch(self) -> ArchKnobs:
-        """The architecture knobs (see :func:`specc.ir.arch.architecture`)."""
+    def arch(self, compressed: bool = False) -> ArchKnobs:
+        """The architecture knobs (see :func:`specc.ir.arch.architecture`): as trained, or
+        (``compressed``) as converted, after a ``scale`` task shrank the hidden layers."""
+        knobs = self._arch()
+        factor = self.values.get("compress.scale.factor")
+        return knobs.scaled(float(factor)) if compressed and factor is not None else knobs
+
+    @property
+    def sparsity(self) -> float:
+        """The share of zero weights a ``prune`` task leaves (0 without one)."""
+        return float(self.values.get("compress.prune.sparsity", 0.0))
+
+    @property
+    def quantization(self) -> str:
+        """``ptq``, ``qat`` or ``hgq`` (see ``quantize { method = ... }``)."""
+        return str(self.values.get("compress.quantize.method", "ptq"))
+
+    def _arch(self) -> ArchKnobs:
         return ArchKnobs(
             widths=tuple(self.widths),
             filters=tuple(self.filters),
@@ -171,6 +187,8 @@ def resolve(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> TrialConfi
         if not _active(d, chosen):
             continue
         chosen[d.name] = point.get(d.name, default_value(d.param))
+    if chosen.get("compress.quantize.method", "hgq") != "hgq":
+        chosen.pop("compress.quantize.beta", None)  # HGQ's resource weight: inactive otherwise
     signed = spec.hls.precision.signed
     chosen["hls.precision.signed"] = signed
     _check_precision(chosen)

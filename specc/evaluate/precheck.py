@@ -29,14 +29,16 @@ def precheck(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> dict[str,
         assert spec.model.path is not None
         weights = base / spec.model.weights if spec.model.weights else None
         arch = keras_file_architecture(base / spec.model.path, weights)
-        if arch is None:
-            return {}  # not a plain MLP: judged on the trial's own numbers only
-        shapes = shapes_from_architecture(arch, cfg)
+        if arch is None or spec.task("scale") is not None:
+            # Not a plain MLP, or shrunk by a scale task: judged on the trial's own numbers.
+            return {}
+        shapes = shapes_from_architecture(arch, cfg, cfg.sparsity)
     else:
         try:
-            arch = architecture(spec.model, cfg.arch(), shape_of(spec.dataset, base))
+            knobs = cfg.arch(compressed=True)
+            arch = architecture(spec.model, knobs, shape_of(spec.dataset, base))
         except ArchitectureError:
             return {}  # not buildable (or the data unreadable): the trial will say why
-        shapes = shapes_from_architecture(arch, cfg, float(cfg.get("train.pruning_sparsity")))
+        shapes = shapes_from_architecture(arch, cfg, cfg.sparsity)
     est = estimate_design(shapes, target_of(spec, cfg))
     return hardware_metrics(est, float(cfg.get("hls.clock_period")), PROVENANCE)

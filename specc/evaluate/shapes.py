@@ -63,9 +63,17 @@ def _lsb(precision: Any) -> float:
     return 2.0 ** -(int(width) - int(integer))
 
 
-def shapes_from_hls(hm: Any) -> list[LayerShape]:
-    """Layer shapes of a converted hls4ml ModelGraph."""
+def shapes_from_hls(hm: Any, exact_weights: bool = False) -> list[LayerShape]:
+    """Layer shapes of a converted hls4ml ModelGraph.
+
+    Args:
+        exact_weights: the weights carry widths of their own (HGQ learns one per weight; the
+            layer's type is only the widest), so a layer's weight width is the mean of what
+            its nonzero weights need (:func:`specc.evaluate.compress.weight_bits`).
+    """
     import numpy as np
+
+    from specc.evaluate.compress import weight_bits
 
     shapes: list[LayerShape] = []
     prev_bits, prev_pixels = 16, 1
@@ -88,6 +96,9 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
                 n_in = layer.get_attr("n_chan") * filt
                 positions = layer.get_attr("out_width") * (layer.get_attr("out_height") or 1)
                 zeros = zeros * positions
+            bits = _bits(wt)
+            if exact_weights:
+                bits = min(bits, max(1, math.ceil(weight_bits(w.data))))
             accum = layer.types.get("accum_t")
             shapes.append(
                 LayerShape(
@@ -98,7 +109,7 @@ def shapes_from_hls(hm: Any) -> list[LayerShape]:
                     int(positions),
                     int(layer.get_attr("reuse_factor") or 1),
                     str(layer.get_attr("strategy") or "latency").lower(),
-                    _bits(wt),
+                    bits,
                     prev_bits,
                     _bits(accum.precision) if accum is not None else res_bits,
                     zeros,

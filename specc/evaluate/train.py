@@ -6,7 +6,9 @@ The layers and their names come from the one architecture description,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,15 +23,28 @@ if TYPE_CHECKING:
     import keras
     import numpy as np
 
-__all__ = ["Trained", "build_model", "input_view", "train", "training_warnings"]
+__all__ = [
+    "Trained",
+    "build_model",
+    "fitter",
+    "input_view",
+    "kernels",
+    "train",
+    "training_warnings",
+]
 
 
 @dataclass
 class Trained:
+    """A trained (and compressed) model and what its training did. ``float_accuracy`` is the
+    Keras model's own accuracy: of the float model under post-training quantisation, of the
+    quantised model (which the C simulation reproduces bit for bit) under QAT."""
+
     model: keras.Model
     float_accuracy: float
     epochs_run: int
     final_loss: float
+    compression: dict[str, Any] = field(default_factory=dict)
 
 
 # A model this close to always answering the test split's most common class learned nothing.
@@ -120,7 +135,7 @@ def build_model(spec: ir.Spec, cfg: TrialConfig, data: Data) -> keras.Model:
     return keras.Model(inputs, h, name=spec.design)
 
 
-def _optimizer(name: str, lr: float) -> Any:
+def _optimizer(name: str, lr: Any) -> Any:
     import keras
 
     return {
@@ -130,30 +145,123 @@ def _optimizer(name: str, lr: float) -> Any:
     }[name](learning_rate=lr)
 
 
-def _prunable(model: keras.Model) -> list[Any]:
-    import keras
+def fitter(
+    spec: ir.Spec, cfg: TrialConfig, x: np.ndarray, y: np.ndarray
+) -> Callable[..., list[float]]:
+    """The training loop every phase of a trial shares (the first training and each
+    compression task's fine-tuning): the trial's optimizer, batch size, learning-rate schedule
+    and early stopping. The returned ``fit(model, epochs, hold_zeros=False, on_epoch=None)``
+    compiles ``model`` afresh, trains it and returns the loss of each epoch run.
 
-    return [
-        lay
-        for lay in model.layers
-        if isinstance(lay, (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D))
-    ]
+    ``hold_zeros`` keeps every zero weight of a Dense/Conv kernel at zero (a mask re-applied
+    after every batch), so that fine-tuning a pruned model does not undo the pruning.
+    """
+    import keras
+    import numpy as np
+
+    batch = int(cfg.get("train.batch_size"))
+    lr = float(cfg.get("train.learning_rate"))
+    patience = int(cfg.get("train.early_stopping"))
+    schedule = str(cfg.get("train.lr_schedule"))
+    validate = patience > 0 or schedule == "plateau"
+    monitor = "val_loss" if validate else "loss"
+
+    def fit(
+        model: keras.Model,
+        epochs: int,
+        hold_zeros: bool = False,
+        on_epoch: Callable[[int], None] | None = None,
+    ) -> list[float]:
+        if epochs <= 0:
+            return []
+        steps = math.ceil(len(x) * (1 - spec.train.validation_split if validate else 1) / batch)
+        rate: Any = lr
+        if schedule == "cosine":
+            rate = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(epochs * steps, 1))
+        model.compile(
+            optimizer=_optimizer(str(cfg.get("train.optimizer")), rate),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        callbacks: list[Any] = [keras.callbacks.TerminateOnNaN()]
+        if patience > 0:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor=monitor, patience=patience, restore_best_weights=True
+                )
+            )
+        if schedule == "plateau":
+            callbacks.append(
+                keras.callbacks.ReduceLROnPlateau(
+                    monitor=monitor,
+                    factor=0.5,
+                    patience=max(1, patience // 2) if patience else 2,
+                    min_lr=lr / 100,
+                )
+            )
+        if hold_zeros:
+            masks = [
+                (lay, (np.asarray(lay.kernel) != 0).astype("float32")) for lay in kernels(model)
+            ]
+
+            class _HoldZeros(keras.callbacks.Callback):  # type: ignore[misc]
+                def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+                    for lay, m in masks:
+                        lay.kernel.assign(lay.kernel * m)
+
+            callbacks.append(_HoldZeros())
+        if on_epoch is not None:
+            report = on_epoch
+
+            class _OnEpoch(keras.callbacks.Callback):  # type: ignore[misc]
+                def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+                    report(epoch + 1)
+
+            callbacks.append(_OnEpoch())
+        hist = model.fit(
+            x,
+            y,
+            epochs=epochs,
+            batch_size=batch,
+            verbose=0,
+            shuffle=True,
+            callbacks=callbacks,
+            validation_split=spec.train.validation_split if validate else 0.0,
+        )
+        losses = [float(v) for v in hist.history.get("loss", [])]
+        if not losses or not np.all(np.isfinite(losses)):
+            bad = next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses))
+            raise TrialFailure(
+                "nan_loss",
+                f"training loss is not finite (epoch {bad + 1}); "
+                "lower the learning rate or normalise the data",
+            )
+        return losses
+
+    return fit
+
+
+def kernels(model: keras.Model) -> list[Any]:
+    """The layers of a model with a kernel (Dense, Conv1D, Conv2D and their quantised
+    counterparts), in order."""
+    return [lay for lay in model.layers if getattr(lay, "kernel", None) is not None]
 
 
 def train(
     spec: ir.Spec, cfg: TrialConfig, data: Data, seed: int, cache: Path | None = None
 ) -> Trained:
-    """Build (or load) and train the model of one trial; evaluate it on the test split.
+    """Build (or load) and train the model of one trial, apply the spec's compression tasks
+    in order (:mod:`specc.evaluate.compress`), and evaluate it on the test split.
 
-    Magnitude pruning (``pruning_sparsity > 0``): train for two thirds of the epochs, zero the
-    smallest weights of every Dense/Conv kernel, then fine-tune with the zeros held by a mask
-    re-applied after every batch.
+    A ``model keras`` file is used as trained; with compression tasks it is fine-tuned on
+    the spec's data by each of them.
 
     Raises:
         TrialFailure: ``nan_loss`` when training diverges.
     """
     import keras
-    import numpy as np
+
+    from specc.evaluate import compress
 
     keras.utils.set_random_seed(seed)
     try:
@@ -162,6 +270,7 @@ def train(
         tf.config.experimental.enable_op_determinism()
     except (ImportError, AttributeError):  # pragma: no cover - other Keras backends
         pass
+    losses: list[float] = []
     if spec.model.family == "keras":
         assert spec.model.path is not None
         from specc.evaluate.keras_files import load_spec_model
@@ -177,57 +286,24 @@ def train(
                 f"the model's input {shape} does not take the data's "
                 f"{data.x_train.shape[1]} features per sample ({err})",
             ) from None
-        model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        acc = float(model.evaluate(x_te, data.y_test, verbose=0)[1])
-        return Trained(model, acc, 0, float("nan"))
+        early = model.get_weights()  # what a pruning task rewinds to: the file's weights
+    else:
+        model = build_model(spec, cfg, data)
+        x_tr = input_view(data.x_train, spec.model.family, spec.model.conv, data.image)
+        x_te = input_view(data.x_test, spec.model.family, spec.model.conv, data.image)
+        fit = fitter(spec, cfg, x_tr, data.y_train)
+        snapshots: list[list[Any]] = []
 
-    model = build_model(spec, cfg, data)
-    x_tr = input_view(data.x_train, spec.model.family, spec.model.conv, data.image)
-    x_te = input_view(data.x_test, spec.model.family, spec.model.conv, data.image)
-    epochs = int(cfg.get("train.epochs"))
-    batch = int(cfg.get("train.batch_size"))
-    model.compile(
-        optimizer=_optimizer(
-            str(cfg.get("train.optimizer")), float(cfg.get("train.learning_rate"))
-        ),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    sparsity = float(cfg.get("train.pruning_sparsity"))
-    dense_epochs = max(1, round(epochs * 2 / 3)) if sparsity > 0 and epochs > 1 else epochs
-    callbacks: list[Any] = [keras.callbacks.TerminateOnNaN()]
-    fit: dict[str, Any] = {
-        "batch_size": batch,
-        "verbose": 0,
-        "shuffle": True,
-        "callbacks": callbacks,
-    }
-    hist = model.fit(x_tr, data.y_train, epochs=dense_epochs, **fit)
-    losses = list(hist.history.get("loss", []))
-    if sparsity > 0:
-        masks = []
-        for layer in _prunable(model):
-            w = np.asarray(layer.kernel)
-            threshold = np.quantile(np.abs(w), sparsity)
-            mask = (np.abs(w) > threshold).astype(w.dtype)
-            layer.kernel.assign(w * mask)
-            masks.append((layer, mask))
+        def _snapshot(epoch: int) -> None:
+            if epoch == compress.REWIND_EPOCH:
+                snapshots.append(model.get_weights())
 
-        class _HoldZeros(keras.callbacks.Callback):  # type: ignore[misc]
-            def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-                for lay, m in masks:
-                    lay.kernel.assign(lay.kernel * m)
-
-        if epochs > dense_epochs:
-            callbacks.append(_HoldZeros())
-            hist = model.fit(x_tr, data.y_train, epochs=epochs - dense_epochs, **fit)
-            losses += list(hist.history.get("loss", []))
-    if not losses or not np.all(np.isfinite(losses)):
-        bad = next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses))
-        raise TrialFailure(
-            "nan_loss",
-            f"training loss is not finite (epoch {bad + 1}); "
-            "lower the learning rate or normalise the data",
-        )
+        losses = fit(model, int(cfg.get("train.epochs")), on_epoch=_snapshot)
+        early = snapshots[0] if snapshots else model.get_weights()
+    done = compress.apply(spec, cfg, model, fitter(spec, cfg, x_tr, data.y_train), early)
+    losses += done.losses
+    model = done.model
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     acc = float(model.evaluate(x_te, data.y_test, verbose=0)[1])
-    return Trained(model, acc, len(losses), float(losses[-1]))
+    final = losses[-1] if losses else float("nan")
+    return Trained(model, acc, len(losses), final, done.summary)

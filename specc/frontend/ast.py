@@ -28,6 +28,7 @@ __all__ = [
     "Spec",
     "Statement",
     "String",
+    "Task",
     "Value",
     "Word",
 ]
@@ -136,6 +137,15 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class Task:
+    """``prune { ... }``: one compression task inside ``compress``."""
+
+    name: Name
+    body: tuple[Assign, ...]
+    span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Objective:
     """``minimize a, b`` or ``maximize a``."""
 
@@ -154,7 +164,7 @@ class Constraint:
     span: Span = field(compare=False, repr=False)
 
 
-Statement = Union[Assign, Layer, Objective, Constraint]
+Statement = Union[Assign, Layer, Task, Objective, Constraint]
 
 
 @dataclass(frozen=True)

@@ -108,10 +108,9 @@ class _Printer:
 
     def block(self, body: tuple[ast.Statement, ...], indent: str, close_line: int) -> None:
         for stmt in body:
-            if isinstance(stmt, ast.Layer):
-                self.element(
-                    stmt.span.line, f"layer {stmt.name.text} {{", indent, False, stmt.span.line
-                )
+            if isinstance(stmt, (ast.Layer, ast.Task)):
+                head = f"layer {stmt.name.text}" if isinstance(stmt, ast.Layer) else stmt.name.text
+                self.element(stmt.span.line, f"{head} {{", indent, False, stmt.span.line)
                 self.block(stmt.body, indent + "  ", stmt.span.end_line)
                 continue
             self.element(stmt.span.line, _statement(stmt), indent, False, stmt.span.end_line)

@@ -25,6 +25,7 @@ SECTION_KEYWORDS = (
     "dataset",
     "model",
     "train",
+    "compress",
     "hls",
     "target",
     "objectives",
@@ -110,6 +111,10 @@ class _ToAst(Transformer[Token, Any]):
         return self._section("train", meta, None, None, c[0])
 
     @v_args(meta=True)
+    def compress(self, meta: Meta, c: list[Any]) -> ast.Section:
+        return self._section("compress", meta, None, None, c[0])
+
+    @v_args(meta=True)
     def hls(self, meta: Meta, c: list[Any]) -> ast.Section:
         return self._section("hls", meta, None, None, c[0])
 
@@ -135,6 +140,10 @@ class _ToAst(Transformer[Token, Any]):
     @v_args(meta=True)
     def layer(self, meta: Meta, c: list[Any]) -> ast.Layer:
         return ast.Layer(self._name(c[0]), tuple(c[1]), self._s(meta))
+
+    @v_args(meta=True)
+    def task(self, meta: Meta, c: list[Any]) -> ast.Task:
+        return ast.Task(self._name(c[0]), tuple(c[1]), self._s(meta))
 
     @v_args(meta=True)
     def assign(self, meta: Meta, c: list[Any]) -> ast.Assign:

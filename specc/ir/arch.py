@@ -19,7 +19,7 @@ The naming contract with the spec (``layer fc1 { ... }``) and with hls4ml lives 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +28,7 @@ from specc.ir.datasets import DataShape
 
 __all__ = [
     "ACTIVATIONS",
+    "QAT_ACTIVATIONS",
     "ArchKnobs",
     "Architecture",
     "ArchitectureError",
@@ -38,6 +39,7 @@ __all__ = [
     "keras_file_architecture",
     "layer_sizes",
     "owner_layer",
+    "scaled_width",
 ]
 
 #: Activation name -> how hls4ml implements it: ``elementwise`` (comparators and muxes: relu,
@@ -53,6 +55,9 @@ ACTIVATIONS: dict[str, str] = {
     "softmax": "softmax",
     "linear": "none",
 }
+#: Hidden activations quantisation-aware training takes (HGQ2's layers fold them in and hls4ml
+#: converts them bit-exactly; see specc/evaluate/compress.py).
+QAT_ACTIVATIONS = ("relu", "linear")
 #: The activations a spec may choose for hidden layers.
 HIDDEN_ACTIVATIONS = tuple(a for a, kind in ACTIVATIONS.items() if kind in ("elementwise", "table"))
 
@@ -123,6 +128,20 @@ class ArchKnobs:
     kernel: int = 3
     pooling: str = "none"
     activation: str = "relu"
+
+    def scaled(self, factor: float) -> ArchKnobs:
+        """The knobs after ``scale { factor = f }``: every hidden layer and convolution keeps
+        :func:`scaled_width` of its units (the output layer keeps one per class)."""
+        return replace(
+            self,
+            widths=tuple(scaled_width(w, factor) for w in self.widths),
+            filters=tuple(scaled_width(f, factor) for f in self.filters),
+        )
+
+
+def scaled_width(n: int, factor: float) -> int:
+    """Units (or filters) a hidden layer of ``n`` keeps when scaled by ``factor`` (at least 1)."""
+    return max(1, round(n * factor))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from specc.diagnostics import Diagnostic, Severity, Span, did_you_mean
 from specc.ir import model as ir
-from specc.ir.arch import LayerSizes, layer_sizes
+from specc.ir.arch import QAT_ACTIVATIONS, LayerSizes, layer_sizes
 from specc.ir.datasets import (
     DataFileError,
     DataShape,
@@ -361,6 +361,35 @@ def check_workers(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
         )
 
 
+def check_quantization(spec: ir.Spec, ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Quantisation-aware training rebuilds the model from HGQ2's layers, which take the
+    ``relu`` (or no) hidden activation bit-exactly, and signed types."""
+    task = spec.task("quantize")
+    if task is None:
+        return
+    method = task.knobs["method"]
+    if not {"qat", "hgq"} & set(method.values() or []):
+        return
+    acts = [str(a) for a in spec.model.activation.values() or []]
+    other = [a for a in acts if a not in QAT_ACTIVATIONS]
+    if spec.model.family != "keras" and other:
+        yield _err(
+            "E0412",
+            method.span,
+            task.span or spec.span,  # type: ignore[arg-type]
+            f"quantisation-aware training takes relu hidden layers, not {', '.join(other)}",
+            "use activation = relu, or method = ptq",
+        )
+    if not spec.hls.precision.signed:
+        yield _err(
+            "E0412",
+            method.span,
+            task.span or spec.span,  # type: ignore[arg-type]
+            "quantisation-aware training uses signed types",
+            "write precision = ap_fixed<W, I>, or method = ptq",
+        )
+
+
 CHECKS: tuple[Callable[[ir.Spec, CheckContext], Iterator[Diagnostic]], ...] = (
     check_files,
     check_data_file,
@@ -374,6 +403,7 @@ CHECKS: tuple[Callable[[ir.Spec, CheckContext], Iterator[Diagnostic]], ...] = (
     check_budgets,
     check_conv_data,
     check_workers,
+    check_quantization,
 )
 
 

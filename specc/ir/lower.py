@@ -46,11 +46,13 @@ def lower(spec: ast.Spec, diags: Diagnostics) -> ir.Spec | None:
     ds_sec, model_sec = r.single("dataset"), r.single("model")
     target_sec, obj_sec = r.single("target"), r.single("objectives")
     train_sec, hls_sec = r.single("train"), r.single("hls")
+    compress_sec = r.single("compress")
     con_sec, search_sec = r.single("constraints"), r.single("search")
 
     dataset = r.dataset(ds_sec) if ds_sec else None
     mdl = r.model(model_sec) if model_sec else None
     train = r.train(train_sec)
+    compress = r.compress(compress_sec)
     hls = r.hls(hls_sec)
     target = r.target(target_sec) if target_sec else None
     objectives = goals.objectives(obj_sec, diags) if obj_sec else ()
@@ -66,6 +68,7 @@ def lower(spec: ast.Spec, diags: Diagnostics) -> ir.Spec | None:
         dataset=dataset,
         model=mdl,
         train=train,
+        compress=compress,
         hls=hls,
         target=target,
         objectives=objectives,

@@ -31,6 +31,7 @@ __all__ = [
     "Search",
     "Spec",
     "Target",
+    "Task",
     "Train",
 ]
 
@@ -183,10 +184,25 @@ class Train(Node):
     learning_rate: Param
     l1: Param
     l2: Param
-    pruning_sparsity: Param = Field(description="Final share of zero weights (0 = no pruning).")
+    early_stopping: Param = Field(
+        description="Patience in epochs on the validation loss (0 = train every epoch)."
+    )
+    lr_schedule: Param = Field(description="constant, plateau or cosine.")
+    validation_split: float = Field(
+        0.1, description="Share of the training split held out for early stopping / plateau."
+    )
     seed: int = Field(
         0, description="Seed of weight initialisation and shuffling (not the search's seed)."
     )
+
+
+class Task(Node):
+    """One compression task of ``compress`` (``prune``, ``scale`` or ``quantize``); the tasks
+    run on the trained model in the order written. ``knobs`` holds every key of the task
+    (:mod:`specc.ir.schema`), searched ones as ranges or choices."""
+
+    kind: Literal["prune", "scale", "quantize"]
+    knobs: dict[str, Param]
 
 
 class Precision(Node):
@@ -277,8 +293,15 @@ class Spec(Node):
     dataset: Dataset
     model: Model
     train: Train
+    compress: tuple[Task, ...] = Field(
+        (), description="Compression tasks, in the order they are applied."
+    )
     hls: Hls
     target: Target
     objectives: tuple[Objective, ...]
     constraints: tuple[Constraint, ...] = ()
     search: Search
+
+    def task(self, kind: str) -> Task | None:
+        """The spec's ``compress`` task of this kind, if it has one."""
+        return next((t for t in self.compress if t.kind == kind), None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from specc.ir.arch import HIDDEN_ACTIVATIONS
 
-__all__ = ["DATASETS", "FAMILIES", "MAX_SEED", "SECTION_KEYS", "UNITS", "Key", "keys_for"]
+__all__ = ["DATASETS", "FAMILIES", "MAX_SEED", "SECTION_KEYS", "TASKS", "UNITS", "Key", "keys_for"]
 
 # Seeds are 32-bit: numpy, scikit-learn and SMAC take nothing larger.
 MAX_SEED = 2**32 - 1
@@ -48,6 +48,8 @@ class Key:
 
 DATASETS = ("digits", "mnist", "csv", "npz")
 FAMILIES = ("mlp", "cnn", "keras")
+#: The compression tasks of ``compress`` (see specc/evaluate/compress.py).
+TASKS = ("prune", "scale", "quantize")
 ACTIVATIONS = HIDDEN_ACTIVATIONS
 
 # Unit -> (dimension, factor to the canonical unit: ns for periods, s for durations).
@@ -140,12 +142,30 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
         Key("l1", "float", 0.0, "L1 kernel regularisation", lo=0.0, hi=1.0),
         Key("l2", "float", 0.0, "L2 kernel regularisation", lo=0.0, hi=1.0),
         Key(
-            "pruning_sparsity",
+            "early_stopping",
+            "int",
+            0,
+            "patience: stop after this many epochs without a better validation loss (0: off)",
+            lo=0,
+            hi=10_000,
+        ),
+        Key(
+            "lr_schedule",
+            "enum",
+            "constant",
+            "learning-rate schedule: constant, plateau (halve on a stalled validation loss) "
+            "or cosine (decay to 0 over the epochs)",
+            choices=("constant", "plateau", "cosine"),
+        ),
+        Key(
+            "validation_split",
             "fraction",
-            0.0,
-            "final share of pruned (zero) weights",
+            0.1,
+            "share of the training split held out for early stopping and the plateau schedule",
+            False,
             lo=0.0,
-            hi=0.99,
+            hi=0.5,
+            lo_open=True,
         ),
         Key(
             "seed",
@@ -156,6 +176,50 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
             lo=0,
             hi=MAX_SEED,
         ),
+    ),
+    # Compression tasks (the blocks of ``compress``), applied in the order written.
+    "compress:prune": (
+        Key("sparsity", "fraction", 0.5, "final share of zero weights", lo=0.0, hi=0.99),
+        Key("steps", "int", 1, "pruning rounds, sparsity rising to the final share", lo=1, hi=20),
+        Key("epochs", "int", 5, "fine-tuning epochs after each round", lo=0, hi=10_000),
+        Key(
+            "rewind",
+            "enum",
+            "false",
+            "after each round, reset the surviving weights to their early values "
+            "(lottery-ticket rewinding) before fine-tuning",
+            choices=("false", "true"),
+        ),
+    ),
+    "compress:scale": (
+        Key(
+            "factor",
+            "fraction",
+            1.0,
+            "share of each hidden layer's units (or filters) kept: the strongest ones",
+            lo=0.01,
+            hi=1.0,
+        ),
+        Key("epochs", "int", 5, "fine-tuning epochs after shrinking", lo=0, hi=10_000),
+    ),
+    "compress:quantize": (
+        Key(
+            "method",
+            "enum",
+            "ptq",
+            "ptq (round after training), qat (train with fixed ap_fixed<W, I> quantisers) "
+            "or hgq (HGQ: learn a width per weight, regularised by beta)",
+            choices=("ptq", "qat", "hgq"),
+        ),
+        Key(
+            "beta",
+            "float",
+            1e-5,
+            "hgq: weight of the resource (EBOPs) term in the loss",
+            lo=0.0,
+            hi=1.0,
+        ),
+        Key("epochs", "int", 10, "quantisation-aware training epochs", lo=0, hi=10_000),
     ),
     "hls": (
         Key("backend", "enum", "vivado", "hls4ml backend", choices=("vivado", "vitis")),
@@ -232,7 +296,8 @@ SECTION_KEYS: dict[str, tuple[Key, ...]] = {
 
 
 def keys_for(section: str, label: str | None = None) -> tuple[Key, ...]:
-    """The keys of a section (``dataset`` and ``model`` depend on their label)."""
-    if section in ("dataset", "model"):
+    """The keys of a section (``dataset`` and ``model`` depend on their label, ``compress``
+    on the task)."""
+    if section in ("dataset", "model", "compress"):
         return SECTION_KEYS.get(f"{section}:{label}", ())
     return SECTION_KEYS.get(section, ())

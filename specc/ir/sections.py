@@ -1,4 +1,5 @@
-"""Readers of the ``key = value`` sections: design, dataset, model, train, hls, target, search.
+"""Readers of the ``key = value`` sections: design, dataset, model, train, compress, hls,
+target, search.
 
 Each reader takes one section of the AST and returns its IR node, or None after reporting a
 problem. Which keys a section takes, their types, bounds and defaults come from the key table
@@ -15,7 +16,7 @@ from specc.files import is_plain_name
 from specc.frontend import ast
 from specc.ir import model as ir
 from specc.ir import parts
-from specc.ir.schema import DATASETS, FAMILIES, Key, keys_for
+from specc.ir.schema import DATASETS, FAMILIES, TASKS, Key, keys_for
 from specc.ir.values import ValueReader, either
 
 __all__ = ["NO_SECTION", "SectionReader"]
@@ -91,6 +92,15 @@ class SectionReader:
             if isinstance(stmt, ast.Layer):
                 if where != "hls":
                     self.d.error("E0202", stmt.span, f"'layer' blocks belong in 'hls', not {where}")
+                continue
+            if isinstance(stmt, ast.Task):
+                if where != "compress":
+                    self.d.error(
+                        "E0202",
+                        stmt.name.span,
+                        f"'{stmt.name.text} {{ ... }}' is a block; {where} takes 'key = value'",
+                        "compression tasks (prune, scale, quantize) go in a 'compress' section",
+                    )
                 continue
             assert isinstance(stmt, ast.Assign)
             name = stmt.key.text
@@ -219,10 +229,60 @@ class SectionReader:
 
     def train(self, sec: ast.Section | None) -> ir.Train | None:
         keys = keys_for("train")
-        v = self.body("train", keys, sec or NO_SECTION, sec.body if sec else ())
+        moved = {"pruning_sparsity": "the prune task: compress { prune { sparsity = ... } }"}
+        v = self.body("train", keys, sec or NO_SECTION, sec.body if sec else (), moved)
         if any(k.name not in v for k in keys):
             return None
         return ir.Train(**_plain(keys, v), span=sec.span if sec else None)
+
+    def compress(self, sec: ast.Section | None) -> tuple[ir.Task, ...]:
+        """The compression tasks in the order written; each kind at most once, ``quantize``
+        last (the tasks before it work on a float model)."""
+        tasks: list[ir.Task] = []
+        seen: dict[str, ast.Task] = {}
+        for stmt in (sec.body if sec else None) or ():
+            if not isinstance(stmt, ast.Task):
+                self.d.error(
+                    "E0202",
+                    stmt.span,
+                    "compress holds task blocks, not 'key = value'",
+                    "write e.g. compress { prune { sparsity = 0.5..0.9 } }",
+                )
+                continue
+            kind = stmt.name.text
+            if kind not in TASKS:
+                guess = did_you_mean(kind, TASKS)
+                self.d.error(
+                    "E0202",
+                    stmt.name.span,
+                    f"unknown compression task '{kind}'",
+                    f"did you mean '{guess}'?" if guess else "choose " + either(TASKS),
+                )
+                continue
+            if kind in seen:
+                self.d.error(
+                    "E0209",
+                    stmt.name.span,
+                    f"duplicate task '{kind}'",
+                    f"first at line {seen[kind].span.line}; a spec applies each task once",
+                )
+                continue
+            if "quantize" in seen:
+                self.d.error(
+                    "E0202",
+                    stmt.name.span,
+                    f"'{kind}' after 'quantize'",
+                    "quantize comes last: the tasks before it change the float model",
+                )
+                continue
+            seen[kind] = stmt
+            keys = keys_for("compress", kind)
+            assert sec is not None
+            v = self.body(kind, keys, sec, stmt.body)
+            if any(k.name not in v for k in keys):
+                continue
+            tasks.append(ir.Task(kind=kind, knobs=v, span=stmt.name.span))
+        return tuple(tasks)
 
     def hls(self, sec: ast.Section | None) -> ir.Hls | None:
         body = sec.body if sec else ()

@@ -90,8 +90,19 @@ def dimensions(spec: ir.Spec, include_fixed: bool = False) -> list[Dimension]:
         # Under multi-fidelity the search sets the epochs of each trial (the budget).
         fid = spec.search.fidelity_epochs
         dims.append(Dimension("train.epochs", ir.IntRange(lo=fid.lo, hi=fid.hi)))
-    for name in ("batch_size", "optimizer", "learning_rate", "l1", "l2", "pruning_sparsity"):
+    for name in (
+        "batch_size",
+        "optimizer",
+        "learning_rate",
+        "l1",
+        "l2",
+        "early_stopping",
+        "lr_schedule",
+    ):
         add(f"train.{name}", getattr(t, name))
+    for task in spec.compress:
+        for key, p in task.knobs.items():
+            add(f"compress.{task.kind}.{key}", p)
     h = spec.hls
     for name in ("backend", "io_type", "strategy"):
         add(f"hls.{name}", getattr(h, name))
@@ -139,7 +150,10 @@ def count(dims: list[Dimension]) -> tuple[int, list[str]]:
 
 def knob_used(spec: ir.Spec, name: str) -> bool:
     """Whether a knob of a trial's configuration shapes the design: a ``model keras`` file is
-    loaded as it is, so its trials carry ``model.*`` and ``train.*`` defaults they never use."""
+    loaded as it is, so its trials carry ``model.*`` defaults they never use, and ``train.*``
+    ones unless a compression task fine-tunes the model."""
     if spec.model.family == "keras":
-        return not name.startswith(("model.", "train."))
+        if name.startswith("train."):
+            return bool(spec.compress)
+        return not name.startswith("model.")
     return True
