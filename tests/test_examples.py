@@ -105,7 +105,13 @@ def test_the_seed_experiment_on_its_zynq_stops_before_training(tmp_path: Path) -
 
 # The examples whose trials take seconds, built with a tiny budget (mnist_zynq is checked above
 # and measured by bench/joint_vs_separate.py).
-FAST = ["digits_mlp.cds", "cnn_digits.cds", "keras_digits.cds", "breast_cancer_csv.cds"]
+FAST = [
+    "digits_mlp.cds",
+    "digits_qat.cds",
+    "cnn_digits.cds",
+    "keras_digits.cds",
+    "breast_cancer_csv.cds",
+]
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from pathlib import Path
 from specc import __version__
 from specc.emit.plan import Applied, Plan
 from specc.emit.vivado import hls_command, run_hls_script, vivado_files
+from specc.evaluate.compress import describe
 from specc.evaluate.estimate import PROVENANCE
 from specc.evaluate.results import TrialResult
 from specc.evaluate.synth import build_opt_tcl
@@ -101,6 +102,7 @@ def _point(spec: ir.Spec, record: Record, trial_dir: Path) -> tuple[PointView, d
                 "metrics": {k: m.model_dump() for k, m in record.metrics.items()},
                 "layers": [layer.row() for layer in result.layers],
                 "layers_provenance": PROVENANCE,
+                "compression": result.compression,
                 "versions": result.versions,
             },
             indent=2,
@@ -108,7 +110,13 @@ def _point(spec: ir.Spec, record: Record, trial_dir: Path) -> tuple[PointView, d
         + "\n"
     ).encode()
     listed = [f.format(design=design, top=top) for f in LISTED]
-    view = PointView(pid, record, list(result.layers), [f for f in listed if f in files])
+    view = PointView(
+        pid,
+        record,
+        list(result.layers),
+        [f for f in listed if f in files],
+        describe(result.compression),
+    )
     view.files.append("report.md")
     md, html = point_reports(spec, view, design)
     files["report.md"] = md.encode()

@@ -37,7 +37,7 @@ from specc.ir.arch import QAT_ACTIVATIONS, scaled_width
 if TYPE_CHECKING:
     pass
 
-__all__ = ["REWIND_EPOCH", "Compressed", "apply", "weight_bits"]
+__all__ = ["REWIND_EPOCH", "Compressed", "apply", "describe", "weight_bits", "zero_share"]
 
 #: The epoch whose weights ``rewind = true`` resets the surviving weights to.
 REWIND_EPOCH = 1
@@ -87,6 +87,19 @@ def apply(spec: ir.Spec, cfg: TrialConfig, model: Any, fit: Fit, early: list[Any
             }
         if pruned:
             out.summary["sparsity"] = round(zero_share(out.model), 4)
+    return out
+
+
+def describe(summary: dict[str, Any]) -> list[str]:
+    """What the tasks left, one line each, as the point reports print it."""
+    out = []
+    if "sparsity" in summary:
+        out.append(f"pruned: {summary['sparsity']:.1%} of the weights are zero")
+    if "widths" in summary:
+        out.append("scaled: hidden widths " + ", ".join(map(str, summary["widths"])))
+    if "weight_bits" in summary:
+        bits = ", ".join(f"{k} {v:g}" for k, v in summary["weight_bits"].items())
+        out.append(f"quantisation-aware training: mean bits per nonzero weight: {bits}")
     return out
 
 

@@ -247,6 +247,7 @@ def run_phases(
         "metrics": {k: v.model_dump() for k, v in metrics.items()},
         "warnings": training_warnings(trained, data),
         "layers": [asdict(r) for r in est.layers],
+        "compression": trained.compression,
         "timings": clock.timings,
         "reused": reused,
     }

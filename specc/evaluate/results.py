@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +49,10 @@ class TrialResult(BaseModel):
     failure: Failure | None = None
     warnings: list[str] = Field(
         default_factory=list, description="chance accuracy, a loss that did not fall"
+    )
+    compression: dict[str, Any] = Field(
+        default_factory=dict,
+        description="what the compression tasks left: sparsity, hidden widths, weight bits",
     )
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per phase")
     reused: list[str] = Field(

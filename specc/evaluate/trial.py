@@ -97,7 +97,7 @@ class TrialRunner:
     def publish(self, prepared: Prepared, out: dict[str, Any]) -> TrialResult:
         """Record what a worker returned (or how it failed) as the trial's result."""
         out.setdefault("timings", {})["total"] = round(time.perf_counter() - prepared.started, 3)
-        fields = ("status", "metrics", "warnings", "layers", "timings", "reused")
+        fields = ("status", "metrics", "warnings", "layers", "compression", "timings", "reused")
         result = TrialResult(
             key=prepared.key,
             point=prepared.cfg.to_json(),

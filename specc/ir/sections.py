@@ -281,7 +281,8 @@ class SectionReader:
             v = self.body(kind, keys, sec, stmt.body)
             if any(k.name not in v for k in keys):
                 continue
-            tasks.append(ir.Task(kind=kind, knobs=v, span=stmt.name.span))
+            knobs = {k.name: v[k.name] for k in keys}  # in the key table's order
+            tasks.append(ir.Task(kind=kind, knobs=knobs, span=stmt.name.span))
         return tuple(tasks)
 
     def hls(self, sec: ast.Section | None) -> ir.Hls | None:

@@ -53,6 +53,7 @@ class PointView:
     record: Record
     layers: list[LayerEstimate] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    compression: list[str] = field(default_factory=list)
 
     def cells(self, names: list[str]) -> list[Cell]:
         return [cell(n, self.record.metrics.get(n)) for n in names]
