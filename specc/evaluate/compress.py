@@ -15,7 +15,8 @@ model in the order the spec's ``compress`` section lists them, each with its own
   quantisers in the loop. ``qat`` fixes every quantiser at the trial's ``ap_fixed<W, I>``
   (weights, biases and each layer's input, which is the previous layer's result); ``hgq``
   starts them there and learns a width per weight and per activation, with ``beta`` weighing
-  the resource (EBOPs) term of the loss. hls4ml reads the quantisers' types, so the C
+  the resource (EBOPs) term of the loss, and calibrates the activations' integer bits on the
+  training inputs afterwards. hls4ml reads the quantisers' types, so the C
   simulation reproduces the quantised Keras model bit for bit.
 
 Tasks work on chains of Dense/Conv layers with activations, pooling and a flatten (what the
@@ -55,12 +56,15 @@ class Compressed:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def apply(spec: ir.Spec, cfg: TrialConfig, model: Any, fit: Fit, early: list[Any]) -> Compressed:
+def apply(
+    spec: ir.Spec, cfg: TrialConfig, model: Any, fit: Fit, early: list[Any], x_train: Any
+) -> Compressed:
     """Run the spec's compression tasks on a trained ``model``, in order.
 
     Args:
         fit: the trial's training loop (:func:`specc.evaluate.train.fitter`).
         early: the model's weights early in training (what ``rewind`` resets to).
+        x_train: the training inputs (``hgq`` sets its activations' integer bits from them).
     """
     out = Compressed(model)
     pruned = False
@@ -82,6 +86,12 @@ def apply(spec: ir.Spec, cfg: TrialConfig, model: Any, fit: Fit, early: list[Any
         elif task.kind == "quantize" and cfg.quantization != "ptq":
             out.model = _quantized(out.model, cfg)
             out.losses += fit(out.model, epochs, hold_zeros=pruned)
+            if cfg.quantization == "hgq":
+                from hgq.utils import trace_minmax
+
+                # HGQ's activations wrap on overflow: their integer bits must cover the range
+                # the data reaches (HGQ's calibration step; it returns the model's EBOPs).
+                out.summary["ebops"] = int(trace_minmax(out.model, x_train, verbose=0))
             out.summary["weight_bits"] = {
                 k.name: round(weight_bits(_quantized_kernel(k)), 2) for k in _kernels(out.model)
             }
@@ -100,6 +110,8 @@ def describe(summary: dict[str, Any]) -> list[str]:
     if "weight_bits" in summary:
         bits = ", ".join(f"{k} {v:g}" for k, v in summary["weight_bits"].items())
         out.append(f"quantisation-aware training: mean bits per nonzero weight: {bits}")
+    if "ebops" in summary:
+        out.append(f"HGQ's resource estimate: {summary['ebops']:,} EBOPs")
     return out
 
 

@@ -286,6 +286,7 @@ def train(
                 f"the model's input {shape} does not take the data's "
                 f"{data.x_train.shape[1]} features per sample ({err})",
             ) from None
+        fit = fitter(spec, cfg, x_tr, data.y_train)
         early = model.get_weights()  # what a pruning task rewinds to: the file's weights
     else:
         model = build_model(spec, cfg, data)
@@ -300,7 +301,7 @@ def train(
 
         losses = fit(model, int(cfg.get("train.epochs")), on_epoch=_snapshot)
         early = snapshots[0] if snapshots else model.get_weights()
-    done = compress.apply(spec, cfg, model, fitter(spec, cfg, x_tr, data.y_train), early)
+    done = compress.apply(spec, cfg, model, fit, early, x_tr)
     losses += done.losses
     model = done.model
     model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])

@@ -102,7 +102,7 @@ def test_prune_reaches_the_sparsity_in_steps_and_rewinds(tmp_path: Path) -> None
     for lay in model.layers:  # "train" it: move every weight away from the early values
         if lay.get_weights():
             lay.set_weights([w * 2 + 0.01 for w in lay.get_weights()])
-    done = apply(spec, resolve(spec), model, no_fit, early)
+    done = apply(spec, resolve(spec), model, no_fit, early, None)
     assert done.summary["sparsity"] == pytest.approx(0.6, abs=0.02)
     assert zero_share(done.model) == pytest.approx(0.6, abs=0.02)
     kernel, early_kernel = np.asarray(model.layers[1].kernel), early[0]
@@ -118,7 +118,7 @@ def test_fine_tuning_holds_the_zeros(tmp_path: Path) -> None:
     data, model = data_and_model(spec)
     cfg = resolve(spec)
     fit = fitter(spec, cfg, input_view(data.x_train, "mlp", "", None), data.y_train)
-    done = apply(spec, cfg, model, fit, model.get_weights())
+    done = apply(spec, cfg, model, fit, model.get_weights(), None)
     assert len(done.losses) == 1
     assert zero_share(done.model) == pytest.approx(0.5, abs=0.02)
 
@@ -145,7 +145,7 @@ def test_scale_keeps_the_strongest_units_with_their_weights(tmp_path: Path, mode
         b[dead] = 0
         w[..., ~dead] += np.sign(w[..., ~dead]) * 0.05  # the live ones are clearly stronger
         lay.set_weights([w, b])
-    done = apply(spec, resolve(spec), keras_model, no_fit, [])
+    done = apply(spec, resolve(spec), keras_model, no_fit, [], None)
     x = input_view(data.x_test[:50], spec.model.family, spec.model.conv, data.image)
     widths = [int(k.kernel.shape[-1]) for k in kernels(done.model)]
     before = [int(k.kernel.shape[-1]) for k in kernels(keras_model)]
@@ -161,7 +161,7 @@ def test_scaled_architecture_is_the_one_the_estimate_costs(tmp_path: Path) -> No
 
     spec = make_spec(tmp_path, "  scale { factor = 0.3; epochs = 0 }")
     _, keras_model = data_and_model(spec)
-    done = apply(spec, resolve(spec), keras_model, no_fit, [])
+    done = apply(spec, resolve(spec), keras_model, no_fit, [], None)
     knobs = resolve(spec).arch(compressed=True)
     assert [int(k.kernel.shape[-1]) for k in kernels(done.model)[:-1]] == list(knobs.widths)
 
@@ -206,6 +206,7 @@ def test_quantised_model_and_its_c_simulation_agree_bit_for_bit(
     data = load_data(spec.dataset, tmp_path)
     trained = train(spec, cfg, data, 0)
     assert "weight_bits" in trained.compression and trained.compression["sparsity"] >= 0.45
+    assert ("ebops" in trained.compression) == (method == "hgq")
     hm = convert(spec, cfg, trained.model, tmp_path / "hls")
     hm.compile()
     x = np.ascontiguousarray(data.x_test, dtype=np.float32)
