@@ -75,6 +75,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "  (estimated, not synthesised)" if provenance_kind(m.provenance) == "estimate" else ""
         )
         print(f"  {name:16s} {shown:>12s}  {m.provenance}{note}")
+    from specc.evaluate.compress import describe
+
+    lines = describe(trial.compression) + [f"warning: {w}" for w in trial.warnings]
+    if lines:
+        print()
+    for line in lines:
+        print(f"  {line}")
     return EXIT_OK
 
 

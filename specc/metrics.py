@@ -78,11 +78,12 @@ class MetricDef:
 _TABLE = (
     MetricDef(
         "float_accuracy", "ratio", "max", "", "float accuracy",
-        "accuracy of the float (Keras) model on the test split",
+        "accuracy of the Keras model on the test split (under quantisation-aware training, "
+        "the quantised model, which the C simulation reproduces)",
     ),
     MetricDef(
         "float_error", "ratio", "min", "", "float error",
-        "1 - accuracy of the float (Keras) model on the test split",
+        "1 - accuracy of the Keras model on the test split (quantised under QAT)",
     ),
     MetricDef(
         "fixed_accuracy", "ratio", "max", "", "fixed-point accuracy",

@@ -159,6 +159,19 @@ def _run_job(job: Job, warm: Any, memory_mb: int | None) -> dict[str, Any]:
         os.close(null)
 
 
+def _thread_lock_for_tqdm() -> None:
+    """tqdm (HGQ2 draws progress bars with it) guards its bars with a multiprocessing lock by
+    default; a worker is killed, never shut down, so the parent's resource tracker would
+    report that semaphore as leaked at exit. A thread lock does the job within one worker."""
+    import threading
+
+    try:
+        import tqdm
+    except ImportError:  # pragma: no cover - tqdm comes with hgq2
+        return
+    tqdm.tqdm.set_lock(threading.RLock())
+
+
 def _worker_main(conn: Connection, memory_mb: int | None) -> None:
     """Entry point of a worker process: limits, then trials until the pipe closes."""
     os.setsid()
@@ -170,6 +183,7 @@ def _worker_main(conn: Connection, memory_mb: int | None) -> None:
 
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _thread_lock_for_tqdm()
     from specc.evaluate.pipeline import Warm
 
     warm = Warm()
