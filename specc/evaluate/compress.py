@@ -5,7 +5,7 @@ model in the order the spec's ``compress`` section lists them, each with its own
   weights to ``sparsity`` along Zhu & Gupta's cubic schedule; after each round the model is
   fine-tuned for ``epochs`` with the zeros held. With ``rewind = true`` the surviving weights
   are first reset to their values early in training (lottery-ticket rewinding: after the
-  first epoch, or a model file's own weights).
+  first epoch, a model file's own weights, or after a ``scale`` task the narrowed weights).
 - ``scale``: every hidden Dense layer and convolution keeps the ``factor`` share of its units
   (filters) with the largest L1 norm, the layer that reads it loses the matching inputs, and
   the smaller model is fine-tuned. The architecture it ends with is
@@ -81,6 +81,7 @@ def apply(
             out.summary["sparsity"] = round(zero_share(out.model), 4)
         elif task.kind == "scale":
             out.model = _scale(out.model, float(cfg.get("compress.scale.factor")))
+            early = out.model.get_weights()  # a later prune rewinds to the narrowed weights
             out.losses += fit(out.model, epochs, hold_zeros=pruned)
             out.summary["widths"] = [int(k.kernel.shape[-1]) for k in _kernels(out.model)[:-1]]
         elif task.kind == "quantize" and cfg.quantization != "ptq":
@@ -246,7 +247,9 @@ def _quantized(model: Any, cfg: TrialConfig) -> Any:
     scope = LayerConfigScope(enable_ebops=method == "hgq", beta0=beta if method == "hgq" else 0.0)
     copies: list[tuple[Any, Any]] = []
     with scope:
-        x = inputs = keras.Input(model.inputs[0].shape[1:], name=model.layers[0].name)
+        first = model.layers[0]
+        name = first.name if type(first).__name__ == "InputLayer" else "features"
+        x = inputs = keras.Input(model.inputs[0].shape[1:], name=name)
         previous: str | None = None  # the kernel layer whose result the next layer reads
         i = 0
         while i < len(layers):

@@ -4,6 +4,7 @@ bit-exact conversion, and the training loop's early stopping and schedules."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -213,9 +214,42 @@ def test_quantised_model_and_its_c_simulation_agree_bit_for_bit(
     keras_out = trained.model.predict(x, verbose=0)
     csim_out = np.asarray(hm.predict(x)).reshape(keras_out.shape)
     assert np.array_equal(keras_out, csim_out)
+    # The estimator sees what compression did: the pruned zeros, and under hgq the widths the
+    # weights need rather than the widest type.
+    from specc.evaluate.shapes import shapes_from_hls
+
+    fc1 = next(s for s in shapes_from_hls(hm, exact_weights=method == "hgq") if s.name == "fc1")
+    w = hm.graph["fc1"].get_weights("weight")
+    assert fc1.zeros >= 0.45 * fc1.n_in * fc1.n_out
+    expected = math.ceil(weight_bits(w.data)) if method == "hgq" else w.type.precision.width
+    assert fc1.weight_bits == expected
     if method == "qat":  # the quantisers are the searched ap_fixed<6, 2>: weights on its grid
         for name in ("fc1", "output"):
             w = hm.graph[name].get_weights("weight")
             assert np.array_equal(w.data * 16, np.round(w.data * 16))
             assert np.abs(w.data).max() <= 2 - 1 / 16
             assert w.type.precision.width <= 6  # hls4ml trims it to the range used
+
+
+def test_a_model_file_is_scaled_then_pruned_with_rewinding_to_the_narrowed_weights(
+    tmp_path: Path,
+) -> None:
+    import keras
+
+    from conftest import ROOT
+    from specc.evaluate.train import kernels
+
+    file = ROOT / "examples" / "data" / "digits_mlp.keras"
+    spec = make_spec(
+        tmp_path,
+        "  scale { factor = 0.5; epochs = 0 }\n"
+        "  prune { sparsity = 0.5; rewind = true; epochs = 0 }",
+        model=f'keras "{file}"',
+    )
+    model = keras.models.load_model(file, compile=False)
+    before = [int(k.kernel.shape[-1]) for k in kernels(model)]
+    done = apply(spec, resolve(spec), model, no_fit, model.get_weights(), None)
+    after = [int(k.kernel.shape[-1]) for k in kernels(done.model)]
+    assert after[:-1] == [max(1, round(w * 0.5)) for w in before[:-1]]
+    assert after[-1] == before[-1]
+    assert done.summary["sparsity"] == pytest.approx(0.5, abs=0.02)
