@@ -1,11 +1,12 @@
 """The default example searched with and without compression, at the same number of designs.
 
-Two variants of examples/digits_mlp.cds, identical but for a ``compress`` section:
+Variants of examples/digits_mlp.cds, identical but for a ``compress`` section:
 
 - ``ptq``: the example as it is (post-training quantisation);
 - ``qat``: with ``compress { prune { sparsity = 0..0.8; steps = 2; epochs = 3 }
   quantize { method = qat } }`` (magnitude pruning, then quantisation-aware training with
-  HGQ2 quantisers at the searched ``ap_fixed<W, I>``).
+  HGQ2 quantisers at the searched ``ap_fixed<W, I>``);
+- ``hgq``: the same with ``method = hgq; beta = 1e-6..1e-4 log`` (widths learned per weight).
 
 Each is searched by specc's default strategy (SMAC) with estimator hardware for each seed. For
 each run it prints the hypervolume (reference point: specc/search/pareto.py), the Pareto front
@@ -13,7 +14,7 @@ each run it prints the hypervolume (reference point: specc/search/pareto.py), th
 and LUT of the most accurate design within the budgets.
 
     python bench/compression_search.py [--trials 12] [--seeds 0 1 2] [--out out/bench-compress]
-        [--json]
+        [--variants ptq qat hgq] [--json]
 
 ``--json`` prints ``{"ptq": [{"seed": s, "hypervolume": x, "front": [[err, ns], ...],
 "over_budget": n, "best": {"fixed_accuracy": x, "dsp": n, "lut": n}}, ...], "qat": [...]}``.
@@ -48,8 +49,15 @@ compress {
 
 def variant(out: Path, name: str) -> Path:
     text = (ROOT / "examples" / "digits_mlp.cds").read_text()
-    if name == "qat":
-        text = re.sub(r"\nhls \{", COMPRESS.rstrip() + "\n\nhls {", text, count=1)
+    if name != "ptq":
+        method = "qat" if name == "qat" else "hgq\n    beta = 1e-6..1e-4 log"
+        compress = COMPRESS.replace("method = qat", f"method = {method}")
+        text = re.sub(
+            r"\n((?:#[^\n]*\n)*)hls \{",
+            lambda m: compress.rstrip() + "\n\n" + m.group(1) + "hls {",
+            text,
+            count=1,
+        )
     path = out / "specs" / f"{name}.cds"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -82,10 +90,11 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench-compress")
+    parser.add_argument("--variants", nargs="+", default=["ptq", "qat"])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results: dict[str, list[dict[str, Any]]] = {}
-    for name in ("ptq", "qat"):
+    for name in args.variants:
         spec = load(variant(args.out, name))
         for seed in args.seeds:
             records = run(spec, "smac", args.out / f"{name}-s{seed}", args.trials, seed)
