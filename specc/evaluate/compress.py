@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from specc.evaluate.errors import TrialFailure
 from specc.evaluate.point import TrialConfig
+from specc.evaluate.train import kernels
 from specc.ir import model as ir
 from specc.ir.arch import QAT_ACTIVATIONS, scaled_width
 
@@ -78,12 +79,11 @@ def apply(
                 _prune(out.model, share, early if rewind else None)
                 out.losses += fit(out.model, epochs, hold_zeros=True)
             pruned = True
-            out.summary["sparsity"] = round(zero_share(out.model), 4)
         elif task.kind == "scale":
             out.model = _scale(out.model, float(cfg.get("compress.scale.factor")))
             early = out.model.get_weights()  # a later prune rewinds to the narrowed weights
             out.losses += fit(out.model, epochs, hold_zeros=pruned)
-            out.summary["widths"] = [int(k.kernel.shape[-1]) for k in _kernels(out.model)[:-1]]
+            out.summary["widths"] = [int(k.kernel.shape[-1]) for k in kernels(out.model)[:-1]]
         elif task.kind == "quantize" and cfg.quantization != "ptq":
             out.model = _quantized(out.model, cfg)
             out.losses += fit(out.model, epochs, hold_zeros=pruned)
@@ -94,7 +94,7 @@ def apply(
                 # the data reaches (HGQ's calibration step; it returns the model's EBOPs).
                 out.summary["ebops"] = int(trace_minmax(out.model, x_train, verbose=0))
             out.summary["weight_bits"] = {
-                k.name: round(weight_bits(_quantized_kernel(k)), 2) for k in _kernels(out.model)
+                k.name: round(weight_bits(_quantized_kernel(k)), 2) for k in kernels(out.model)
             }
         if pruned:
             out.summary["sparsity"] = round(zero_share(out.model), 4)
@@ -119,15 +119,11 @@ def describe(summary: dict[str, Any]) -> list[str]:
 # ---- prune --------------------------------------------------------------------------------
 
 
-def _kernels(model: Any) -> list[Any]:
-    return [lay for lay in model.layers if getattr(lay, "kernel", None) is not None]
-
-
 def zero_share(model: Any) -> float:
     """Share of zero weights over every kernel of the model."""
     import numpy as np
 
-    ws = [np.asarray(k.kernel) for k in _kernels(model)]
+    ws = [np.asarray(k.kernel) for k in kernels(model)]
     total = sum(w.size for w in ws)
     return sum(int((w == 0).sum()) for w in ws) / max(total, 1)
 
@@ -144,7 +140,7 @@ def _prune(model: Any, share: float, rewind_to: list[Any] | None) -> None:
             n = len(lay.get_weights())
             early[lay.name] = rewind_to[pos : pos + n]
             pos += n
-    for lay in _kernels(model):
+    for lay in kernels(model):
         w = np.asarray(lay.kernel)
         k = int(share * w.size)
         if k == 0:
@@ -168,7 +164,7 @@ def _scale(model: Any, factor: float) -> Any:
     matching inputs; a flatten in between maps channels to its flattened positions)."""
     import numpy as np
 
-    kern = _kernels(model)
+    kern = kernels(model)
     for lay in model.layers:
         if lay.get_weights() and getattr(lay, "kernel", None) is None:
             raise TrialFailure(

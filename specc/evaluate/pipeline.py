@@ -139,12 +139,11 @@ _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specc-compil
 
 def _will_train(spec: ir.Spec, cfg: TrialConfig, key: str, cache: Path, warm: Warm) -> bool:
     """Whether this trial trains a model whose firmware is known before training (so it can
-    be compiled meanwhile): not a model file, and not one whose types its quantisers learn."""
-    if spec.model.family == "keras" or key in warm.models or cfg.quantization != "ptq":
+    be compiled meanwhile): not a model file, not one a scale task narrows, and not one
+    whose types its quantisers set."""
+    if spec.model.family == "keras" or cfg.quantization != "ptq" or spec.task("scale"):
         return False
-    if spec.task("scale") is not None:
-        return False
-    return not (cache / "models" / key / "trained.json").is_file()
+    return key not in warm.models and not (cache / "models" / key / "trained.json").is_file()
 
 
 def _csim_result(mkey: str, cfg: TrialConfig, cache: Path) -> Path:

@@ -187,8 +187,8 @@ def resolve(spec: ir.Spec, point: dict[str, Scalar] | None = None) -> TrialConfi
         if not _active(d, chosen):
             continue
         chosen[d.name] = point.get(d.name, default_value(d.param))
-    if chosen.get("compress.quantize.method", "hgq") != "hgq":
-        chosen.pop("compress.quantize.beta", None)  # HGQ's resource weight: inactive otherwise
+    if chosen.get("compress.quantize.method") in ("ptq", "qat"):
+        del chosen["compress.quantize.beta"]  # HGQ's resource weight: inactive otherwise
     signed = spec.hls.precision.signed
     chosen["hls.precision.signed"] = signed
     _check_precision(chosen)
